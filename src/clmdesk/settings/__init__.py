@@ -1,0 +1,1 @@
+"""Typed, versioned user preferences stored as JSON (no Qt, no business data)."""

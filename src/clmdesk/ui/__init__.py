@@ -1,0 +1,1 @@
+"""Every QWidget of the application."""

@@ -1,0 +1,1 @@
+"""The only bridge between background threads and the Qt event loop."""
