@@ -1,0 +1,135 @@
+"""Schema migrations at open, with a backup and automatic restore (storage layer).
+
+The stored revision is compared with :data:`HEAD_REVISION` before Alembic is
+imported, so opening an up-to-date database costs one query. SQLite DDL is
+not reliably transactional, so before upgrading an existing SQLite file we
+copy it with SQLite's online backup API (a plain copy of an open WAL
+database can miss the ``-wal`` content) and restore that copy if the upgrade
+fails. PostgreSQL has no file to copy: its own backups apply.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
+
+from clmdesk.core.messages import Message
+from clmdesk.storage.database import (
+    MIGRATION_FAILED,
+    NEWER_DATABASE,
+    DatabaseError,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from clmdesk.storage.database import Database
+
+__all__ = [
+    "HEAD_REVISION",
+    "SCRIPT_LOCATION",
+    "backup_sqlite",
+    "current_revision",
+    "upgrade_to_head",
+]
+
+# Bump together with every new script in migrations/versions (a test checks it).
+HEAD_REVISION = "0002"
+SCRIPT_LOCATION = "clmdesk.storage:migrations"
+
+
+def current_revision(connection: Connection) -> str | None:
+    """Return the schema revision stored in the database, or None when unversioned."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def backup_sqlite(source: Path, revision: str) -> Path:
+    """Copy a SQLite database next to itself with the online backup API.
+
+    Returns
+    -------
+    Path
+        ``<name>.backup-<revision>-<UTC timestamp><suffix>`` in the same folder.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = source.with_name(f"{source.stem}.backup-{revision}-{stamp}{source.suffix}")
+    _copy_sqlite(source, target)
+    return target
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) -> None:
+    """Bring ``database`` to the newest schema the shipped scripts know.
+
+    Raises
+    ------
+    DatabaseError
+        The stored revision is unknown (a newer clmdesk wrote the file), or
+        the upgrade failed; a SQLite file is then restored from its backup.
+    """
+    with database.read() as connection:
+        stored = current_revision(connection)
+    if stored == HEAD_REVISION and script_location == SCRIPT_LOCATION:
+        return
+
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    scripts = ScriptDirectory.from_config(config)
+    if stored is not None:
+        try:
+            known = scripts.get_revision(stored)
+        except CommandError:
+            known = None
+        if known is None:
+            raise DatabaseError(
+                Message(
+                    NEWER_DATABASE, {"location": database.location, "revision": stored}
+                )
+            )
+        if stored == scripts.get_current_head():
+            return
+
+    path = database.path
+    backup = (
+        backup_sqlite(path, stored) if path is not None and stored is not None else None
+    )
+    try:
+        with database.write() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:
+        if backup is None or path is None:
+            raise
+        database.engine.dispose()
+        _copy_sqlite(backup, path)
+        raise DatabaseError(
+            Message(
+                MIGRATION_FAILED,
+                {
+                    "location": database.location,
+                    "error": str(exc),
+                    "backup": str(backup),
+                },
+            )
+        ) from exc

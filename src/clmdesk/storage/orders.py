@@ -1,0 +1,42 @@
+"""Deriving orders from imported lines (storage layer).
+
+DOMAIN.md: with an order id, one order is one distinct (customer, order id);
+without one, one distinct (customer, calendar day), so that a same-day
+purchase and return net into one order. Its date is its earliest line's
+date and its amount the sum of its lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+__all__ = ["rebuild_orders"]
+
+_REBUILD = text(
+    """
+    INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count)
+    SELECT customer_id, order_ref, MIN(day), SUM(amount_cents), COUNT(*)
+    FROM order_lines
+    GROUP BY customer_id, order_ref, CASE WHEN order_ref IS NULL THEN day END
+    """
+)
+
+
+def rebuild_orders(connection: Connection) -> int:
+    """Replace the ``orders`` table with orders derived from ``order_lines``.
+
+    Runs inside the caller's write transaction.
+
+    Returns
+    -------
+    int
+        The number of orders.
+    """
+    connection.execute(text("DELETE FROM orders"))
+    connection.execute(_REBUILD)
+    return int(connection.execute(text("SELECT COUNT(*) FROM orders")).scalar_one())
