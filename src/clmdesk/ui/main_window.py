@@ -1,0 +1,608 @@
+"""The main window: menus, toolbar, status bar, and the page that fits the data (ui layer).
+
+It owns the open :class:`~clmdesk.storage.database.Database` and one
+:class:`~clmdesk.workers.runner.TaskRunner` for the long work the user
+starts from it (demo creation, imports, classification). Pages receive the
+database and load their own data through their own runners.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QLocale,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from clmdesk import __version__
+from clmdesk.core.days import from_day_number
+from clmdesk.services.workspace import DatabaseInfo, describe_database
+from clmdesk.settings.preferences import Preferences, save_preferences
+from clmdesk.storage.database import Database, DatabaseError, open_database
+from clmdesk.storage.location import risky_location
+from clmdesk.ui.empty_state import EmptyStatePage
+from clmdesk.ui.i18n import message_text
+from clmdesk.ui.task_status import TaskStatusWidget
+from clmdesk.workers.runner import TaskRunner
+
+__all__ = ["SPREADSHEET_SUFFIXES", "MainWindow"]
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+
+
+class MainWindow(QMainWindow):
+    """clmdesk's single main window.
+
+    Signals
+    -------
+    database_changed()
+        Another database was opened (or the open one closed).
+    data_ready()
+        The current page has finished loading what it shows.
+    """
+
+    database_changed = Signal()
+    data_ready = Signal()
+
+    def __init__(
+        self, preferences: Preferences, language: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.preferences = preferences
+        self.language = language
+        self.database: Database | None = None
+        self.info: DatabaseInfo | None = None
+        self._is_demo = False
+        self.setWindowTitle("clmdesk")
+        self.setWindowIcon(QIcon.fromTheme("x-office-spreadsheet"))
+        self.setAcceptDrops(True)
+        self.setMinimumSize(760, 520)
+
+        self.tasks = TaskRunner(self)
+        self.tasks.failed.connect(self._on_task_failed)
+
+        self.pages = QStackedWidget()
+        self.empty_page = EmptyStatePage()
+        self.empty_page.import_requested.connect(self.import_files)
+        self.empty_page.demo_requested.connect(self.open_demo)
+        self.pages.addWidget(self.empty_page)
+        self.data_page: QWidget | None = None
+        self.setCentralWidget(self.pages)
+
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._create_status_bar()
+        self._restore_window_state()
+        self._update_actions()
+
+    # ----------------------------------------------------------------- set-up
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon: str | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon:
+            action.setIcon(QIcon.fromTheme(icon))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _create_actions(self) -> None:
+        self.import_action = self._action(
+            self.tr("&Import…"),
+            self.import_files,
+            "Ctrl+I",
+            "document-import",
+            self.tr("Import customers and sales from Excel or CSV files"),
+        )
+        self.export_action = self._action(
+            self.tr("&Export…"),
+            self.export_customers,
+            "Ctrl+E",
+            "document-export",
+            self.tr("Export the customer list with each customer's stage"),
+        )
+        self.print_action = self._action(
+            self.tr("&Print…"),
+            self.print_report,
+            QKeySequence.StandardKey.Print,
+            "document-print",
+            self.tr("Print the control panel"),
+        )
+        self.save_report_action = self._action(
+            self.tr("Save &report as…"),
+            self.save_report,
+            "Ctrl+Shift+S",
+            "document-save-as",
+            self.tr("Save the control panel as PDF, PNG or SVG"),
+        )
+        self.open_action = self._action(
+            self.tr("&Open database…"),
+            self.choose_database,
+            QKeySequence.StandardKey.Open,
+            "document-open",
+            self.tr("Open another business database"),
+        )
+        self.new_action = self._action(
+            self.tr("&New database…"),
+            self.create_database,
+            QKeySequence.StandardKey.New,
+            "document-new",
+            self.tr("Start a new, empty business database"),
+        )
+        self.demo_action = self._action(
+            self.tr("Open the &demo"),
+            self.open_demo,
+            None,
+            None,
+            self.tr("Explore clmdesk with the data of an example shop"),
+        )
+        self.quit_action = self._action(
+            self.tr("&Quit"),
+            self.close,
+            QKeySequence.StandardKey.Quit,
+            "application-exit",
+        )
+        self.reclassify_action = self._action(
+            self.tr("&Recalculate stages"),
+            self.reclassify,
+            "F5",
+            "view-refresh",
+            self.tr("Recompute the monthly history of lifecycle stages"),
+        )
+        self.settings_action = self._action(
+            self.tr("Lifecycle &stages…"),
+            self.edit_stage_model,
+            QKeySequence.StandardKey.Preferences,
+            "preferences-system",
+            self.tr("Edit the lifecycle stages and the purchase cycle"),
+        )
+        self.history_action = self._action(
+            self.tr("Import &history…"),
+            self.show_import_history,
+            "Ctrl+H",
+            None,
+            self.tr("See and undo earlier imports"),
+        )
+        self.full_screen_action = self._action(
+            self.tr("&Full screen"),
+            self._toggle_full_screen,
+            QKeySequence.StandardKey.FullScreen,
+        )
+        self.full_screen_action.setCheckable(True)
+        self.about_action = self._action(
+            self.tr("&About clmdesk"), self.show_about, None, "help-about"
+        )
+
+    def _create_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.save_report_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = QMenu(self.tr("Recent &databases"), self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(self.reclassify_action)
+        view_menu.addAction(self.history_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.settings_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.full_screen_action)
+        self.view_menu = view_menu
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+        self.help_menu = help_menu
+
+    def _create_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (
+            self.import_action,
+            self.export_action,
+            self.print_action,
+            self.save_report_action,
+            self.reclassify_action,
+        ):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _create_status_bar(self) -> None:
+        self.location_label = QLabel()
+        self.as_of_label = QLabel()
+        self.task_status = TaskStatusWidget(self.tasks)
+        bar = self.statusBar()
+        bar.addWidget(self.location_label, 1)
+        bar.addPermanentWidget(self.task_status)
+        bar.addPermanentWidget(self.as_of_label)
+
+    # ---------------------------------------------------------- window state
+    def _restore_window_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_window_state(self) -> None:
+        """Remember geometry and toolbar state for the next start."""
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        self.tasks.shutdown(wait=True)
+        if self.data_page is not None and hasattr(self.data_page, "shutdown"):
+            self.data_page.shutdown()
+        if self.database is not None:
+            self.database.close()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------- databases
+    def open_database(self, target: str, *, is_demo: bool = False) -> bool:
+        """Open (creating and migrating if needed) the database at ``target``; show its data."""
+        try:
+            database = open_database(target)
+        except DatabaseError as exc:
+            QMessageBox.critical(
+                self, self.tr("Cannot open the database"), message_text(exc.message)
+            )
+            return False
+        self._set_database(database, is_demo=is_demo)
+        if not is_demo:
+            self.preferences.remember_database(target)
+            save_preferences(self.preferences)
+        path = database.path
+        warning = risky_location(path) if path is not None else None
+        if warning is not None:
+            QMessageBox.warning(
+                self, self.tr("Database in a shared folder"), message_text(warning)
+            )
+        return True
+
+    def _set_database(self, database: Database, *, is_demo: bool) -> None:
+        self.tasks.cancel()
+        if self.data_page is not None:
+            if hasattr(self.data_page, "shutdown"):
+                self.data_page.shutdown()
+            self.pages.removeWidget(self.data_page)
+            self.data_page.deleteLater()
+            self.data_page = None
+        if self.database is not None:
+            self.database.close()
+        self.database = database
+        self._is_demo = is_demo
+        self.refresh()
+        self.database_changed.emit()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read what the open database holds and show the right page."""
+        if self.database is None:
+            self.info = None
+            self.pages.setCurrentWidget(self.empty_page)
+            self._update_actions()
+            QTimer.singleShot(0, self.data_ready.emit)
+            return
+        self.info = describe_database(self.database)
+        if not self.info.has_data:
+            self.pages.setCurrentWidget(self.empty_page)
+            QTimer.singleShot(0, self.data_ready.emit)
+        else:
+            self._show_data_page()
+        self._update_actions()
+
+    def _show_data_page(self) -> None:
+        if self.data_page is None:
+            assert self.database is not None
+            page_module = importlib.import_module("clmdesk.ui.dashboard.panel_page")
+            page = page_module.PanelPage(self.database)
+            if hasattr(page, "data_ready"):
+                page.data_ready.connect(self.data_ready)
+            self.data_page = page
+            self.pages.addWidget(page)
+        self.pages.setCurrentWidget(self.data_page)
+        self.data_page.refresh()  # type: ignore[union-attr]
+
+    def _update_actions(self) -> None:
+        has_database = self.database is not None
+        has_data = bool(self.info and self.info.has_data)
+        self.import_action.setEnabled(has_database and not self._is_demo)
+        for action in (
+            self.export_action,
+            self.print_action,
+            self.save_report_action,
+            self.reclassify_action,
+            self.settings_action,
+        ):
+            action.setEnabled(has_data)
+        self.history_action.setEnabled(has_database and not self._is_demo)
+        title = "clmdesk"
+        if self.info is not None:
+            name = self.info.business_name or (
+                self.database.location if self.database else ""
+            )
+            title = f"{name} — clmdesk" if name else title
+            if self._is_demo:
+                title = self.tr("{name} (demo) — clmdesk").format(name=name)
+        self.setWindowTitle(title)
+        self.location_label.setText(self.database.location if self.database else "")
+        as_of = ""
+        if self.info is not None and self.info.latest_day is not None:
+            latest = from_day_number(self.info.latest_day)
+            as_of = QLocale().toString(
+                QDate(latest.year, latest.month, latest.day),
+                QLocale.FormatType.ShortFormat,
+            )
+        self.as_of_label.setText(
+            self.tr("Data up to {date}").format(date=as_of) if as_of else ""
+        )
+
+    @Slot()
+    def choose_database(self) -> None:
+        """Ask for a database file and open it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open database"),
+            self.preferences.last_folder,
+            self.tr("clmdesk databases (*.sqlite3 *.sqlite *.db);;All files (*)"),
+        )
+        if path:
+            self.open_database(path)
+
+    @Slot()
+    def create_database(self) -> None:
+        """Ask where to create a new, empty database and open it."""
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("New database"),
+            self.preferences.last_folder,
+            self.tr("clmdesk databases (*.sqlite3)"),
+        )
+        if path:
+            if not path.endswith((".sqlite3", ".sqlite", ".db")):
+                path += ".sqlite3"
+            self.open_database(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for target in self.preferences.recent_databases:
+            action = self.recent_menu.addAction(target)
+            action.triggered.connect(
+                lambda _checked=False, chosen=target: self.open_database(chosen)
+            )
+        if not self.preferences.recent_databases:
+            empty = self.recent_menu.addAction(self.tr("No recent databases"))
+            empty.setEnabled(False)
+
+    @Slot()
+    def open_demo(self) -> None:
+        """Open the demo business, creating it in the background on first use."""
+        from clmdesk.services.demo import demo_database_path, ensure_demo_database
+        from clmdesk.settings.paths import default_database_path
+
+        anchor = (
+            self.database.path
+            if self.database is not None and not self._is_demo and self.database.path
+            else default_database_path()
+        )
+        target = demo_database_path(anchor)
+        self._run_task(
+            self.tr("Preparing the demo…"),
+            ensure_demo_database,
+            target,
+            on_finished=self._on_demo_ready,
+        )
+
+    @Slot(object)
+    def _on_demo_ready(self, path: object) -> None:
+        self.open_database(str(path), is_demo=True)
+
+    # ----------------------------------------------------------------- tasks
+    def _run_task(
+        self, name: str, fn: Any, *args: Any, on_finished: Any = None
+    ) -> None:
+        self.task_status.set_task_name(name)
+        if on_finished is not None:
+            connection_holder: list[Any] = []
+
+            def deliver(result: object) -> None:
+                self.tasks.finished.disconnect(connection_holder[0])
+                on_finished(result)
+
+            def forget() -> None:
+                with contextlib.suppress(RuntimeError, TypeError):
+                    self.tasks.finished.disconnect(connection_holder[0])
+
+            connection_holder.append(self.tasks.finished.connect(deliver))
+            self.tasks.cancelled.connect(forget, Qt.ConnectionType.SingleShotConnection)
+            self.tasks.failed.connect(forget, Qt.ConnectionType.SingleShotConnection)
+        self.tasks.start(fn, *args)
+
+    @Slot(object)
+    def _on_task_failed(self, error: object) -> None:
+        message = getattr(error, "message", None)
+        text = message_text(message) if message is not None else str(error)
+        QMessageBox.critical(self, self.tr("Something went wrong"), text)
+
+    @Slot()
+    def reclassify(self) -> None:
+        """Recompute the lifecycle history in the background, then refresh the page."""
+        if self.database is None:
+            return
+        from clmdesk.services.classification import classify
+
+        self._run_task(
+            self.tr("Classifying customers…"),
+            classify,
+            self.database,
+            on_finished=lambda _result: self.refresh(),
+        )
+
+    # --------------------------------------------------------------- imports
+    @Slot()
+    def import_files(self, paths: list[str] | None = None) -> None:
+        """Start the import wizard, with ``paths`` already chosen when given."""
+        if self.database is None or self._is_demo:
+            QMessageBox.information(
+                self,
+                self.tr("Import"),
+                self.tr(
+                    "The demo cannot receive imports. Open or create your own database first (File ▸ New database…)."
+                ),
+            )
+            return
+        wizard_module = importlib.import_module("clmdesk.ui.import_wizard")
+        wizard = wizard_module.ImportWizard(
+            self.database, self.preferences, list(paths or []), self
+        )
+        wizard.import_finished.connect(self._after_import)
+        wizard.open()
+
+    @Slot(object)
+    def _after_import(self, _summary: object) -> None:
+        self.refresh()
+        self.reclassify()
+
+    @Slot()
+    def show_import_history(self) -> None:
+        """Show the list of import batches, where one can be undone."""
+        if self.database is None:
+            return
+        module = importlib.import_module("clmdesk.ui.import_history")
+        dialog = module.ImportHistoryDialog(self.database, self)
+        dialog.batch_undone.connect(self._after_import)
+        dialog.open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_spreadsheets(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _dropped_spreadsheets(event.mimeData().urls())
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    # ------------------------------------------------------ exports, reports
+    @Slot()
+    def export_customers(self) -> None:
+        """Export every customer with its stage at the latest snapshot."""
+        module = importlib.import_module("clmdesk.ui.exporting")
+        module.export_customer_list(self)
+
+    @Slot()
+    def print_report(self) -> None:
+        """Print the control panel, with a preview."""
+        module = importlib.import_module("clmdesk.ui.reports")
+        module.print_widget(self, self._report_widget())
+
+    @Slot()
+    def save_report(self) -> None:
+        """Save the control panel as PDF, PNG or SVG."""
+        module = importlib.import_module("clmdesk.ui.reports")
+        module.save_widget(self, self._report_widget())
+
+    def _report_widget(self) -> QWidget:
+        return self.data_page if self.data_page is not None else self.empty_page
+
+    @Slot()
+    def edit_stage_model(self) -> None:
+        """Open the lifecycle stage settings."""
+        if self.database is None:
+            return
+        module = importlib.import_module("clmdesk.ui.dialogs.stage_model_dialog")
+        dialog = module.StageModelDialog(self.database, self)
+        if hasattr(dialog, "model_saved"):
+            dialog.model_saved.connect(self.reclassify)
+        dialog.open()
+
+    @Slot()
+    def show_about(self) -> None:
+        """The About box."""
+        QMessageBox.about(
+            self,
+            self.tr("About clmdesk"),
+            self.tr(
+                "<h3>clmdesk {version}</h3>"
+                "<p>Customer lifecycle management for small businesses: import your sales, "
+                "see how many customers are new, loyal, at risk or lost, month by month.</p>"
+                "<p>Your data stays on this computer.</p>"
+            ).format(version=__version__),
+        )
+
+    @Slot(bool)
+    def _toggle_full_screen(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+
+def _dropped_spreadsheets(urls: list[Any]) -> list[str]:
+    paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
+    return [path for path in paths if Path(path).suffix.lower() in SPREADSHEET_SUFFIXES]
+
+
+def application() -> QApplication:
+    """The running QApplication (for type checkers)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

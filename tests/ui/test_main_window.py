@@ -1,0 +1,87 @@
+"""The main window: menus, empty state, window state, drops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent
+
+from clmdesk.settings.preferences import Preferences
+from clmdesk.ui.main_window import MainWindow
+
+
+def make_window(qtbot) -> MainWindow:
+    window = MainWindow(Preferences(), "en")
+    qtbot.addWidget(window)
+    return window
+
+
+def test_menus_and_empty_state(qtbot, db_path: Path) -> None:
+    window = make_window(qtbot)
+    window.show()
+    with qtbot.waitSignal(window.data_ready, timeout=5000):
+        assert window.open_database(str(db_path))
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles == ["&File", "&View", "&Help"]
+    file_actions = [
+        action.text() for action in window.file_menu.actions() if action.text()
+    ]
+    for expected in (
+        "&Import…",
+        "&Export…",
+        "&Print…",
+        "Save &report as…",
+        "Recent &databases",
+        "&Quit",
+    ):
+        assert expected in file_actions
+    assert window.pages.currentWidget() is window.empty_page
+    assert window.empty_page.import_button.isVisible()
+    assert window.empty_page.demo_button.isVisible()
+    assert window.import_action.isEnabled()
+    assert not window.export_action.isEnabled()
+    assert str(db_path) in window.location_label.text()
+
+
+def test_window_state_survives_a_restart(qtbot) -> None:
+    window = make_window(qtbot)
+    window.show()
+    # Offscreen screens are 800×600 and restoreGeometry keeps windows on screen.
+    window.resize(781, 579)
+    qtbot.waitUntil(lambda: window.size().width() == 781)
+    window.close()
+    again = make_window(qtbot)
+    assert (again.size().width(), again.size().height()) == (781, 579)
+
+
+def test_spreadsheet_drops_are_accepted_and_others_ignored(
+    qtbot, tmp_path: Path
+) -> None:
+    window = make_window(qtbot)
+
+    def drag(name: str) -> bool:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(tmp_path / name))])
+        event = QDragEnterEvent(
+            QPointF(5, 5),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        window.dragEnterEvent(event)
+        return event.isAccepted()
+
+    assert drag("vendas.xlsx")
+    assert drag("clientes.CSV")
+    assert not drag("photo.jpg")
+
+
+def test_recent_databases_are_remembered(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot)
+    first, second = str(tmp_path / "a.sqlite3"), str(tmp_path / "b.sqlite3")
+    assert window.open_database(first)
+    assert window.open_database(second)
+    window._fill_recent_menu()
+    assert [action.text() for action in window.recent_menu.actions()] == [second, first]
