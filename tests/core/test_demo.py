@@ -6,6 +6,7 @@ import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,19 @@ from clmdesk.core.demo import (
     from_day_number,
     generate_demo,
     is_valid_cpf,
+)
+from clmdesk.core.lifecycle import (
+    NO_DAY,
+    EngineInput,
+    FigureStatus,
+    FunnelInput,
+    Granularity,
+    StageModel,
+    compute_funnel,
+    compute_history,
+    default_model,
+    estimate_cycle,
+    last_purchase_model,
 )
 
 
@@ -334,3 +348,88 @@ def test_every_funnel_stage_in_the_last_months(demo: DemoData) -> None:
     for year, month in months:
         counts = funnel(demo, orders, year, month)
         assert all(value > 0 for value in counts.values()), (year, month, counts)
+
+
+# --- the same requirement through the lifecycle engine ------------------------
+
+
+def engine_inputs(data: DemoData) -> tuple[EngineInput, FunnelInput]:
+    index = {c.key: i for i, c in enumerate(data.customers)}
+    orders = orders_of(data)
+    engine = EngineInput(
+        customer_keys=[c.key for c in data.customers],
+        registered_day=np.array(
+            [NO_DAY if c.registered is None else c.registered for c in data.customers],
+            np.int32,
+        ),
+        order_customer=np.array([index[o.key] for o in orders], np.int32),
+        order_day=np.array([o.day for o in orders], np.int32),
+        order_cents=np.array([o.amount for o in orders], np.int64),
+    )
+    referred = [c for c in data.customers if c.referred_by]
+    extra = FunnelInput(
+        campaign_day=np.array([c.day for c in data.campaigns], np.int32),
+        campaign_reached=np.array([c.reached for c in data.campaigns], np.int64),
+        nps_customer=np.array(
+            [index[a.customer_key] for a in data.nps_answers], np.int32
+        ),
+        nps_day=np.array([a.day for a in data.nps_answers], np.int32),
+        nps_score=np.array([a.score for a in data.nps_answers], np.int16),
+        referrer=np.array(
+            [index[c.referred_by] for c in referred if c.referred_by], np.int32
+        ),
+        referred_registered_day=np.array(
+            [NO_DAY if c.registered is None else c.registered for c in referred],
+            np.int32,
+        ),
+    )
+    return engine, extra
+
+
+@pytest.mark.parametrize("preset", [default_model, last_purchase_model])
+def test_engine_sees_every_stage_at_the_last_snapshot(
+    demo: DemoData, preset: Callable[[], StageModel]
+) -> None:
+    engine, _ = engine_inputs(demo)
+    model = preset()
+    history = compute_history(engine, model, estimate_cycle(engine).days)
+    assert history.last_day == demo.end_day
+    assert not history.partial_last
+    last = dict(
+        zip(
+            [stage.key for stage in model.stages],
+            history.counts[-1].tolist(),
+            strict=True,
+        )
+    )
+    assert min(last.values()) > 0, last
+    # The independent reading above agrees with the engine.
+    table = measures(demo, orders_of(demo), demo.end_day)
+    mine = (
+        default_stages(table, cycle_days(orders_of(demo)))
+        if preset is default_model
+        else recency_stages(table)
+    )
+    assert dict(mine) == last
+
+
+def test_engine_sees_every_funnel_stage_in_the_last_complete_month(
+    demo: DemoData,
+) -> None:
+    engine, extra = engine_inputs(demo)
+    history = compute_history(engine, default_model(), estimate_cycle(engine).days)
+    funnel_ = compute_funnel(engine, extra, history, Granularity.MONTH)
+    last = funnel_.last_complete()
+    assert last is not None
+    period = funnel_.periods[last]
+    assert period.end_day == demo.end_day
+    for figure in (
+        period.reach,
+        period.acquisition,
+        period.conversion,
+        period.retention,
+        period.loyalty,
+    ):
+        assert figure.count_status is FigureStatus.OK
+        assert figure.count is not None
+        assert figure.count > 0, period
