@@ -44,6 +44,8 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
+from clmdesk.core.days import day_number, from_day_number
+
 __all__ = [
     "BUSINESS_NAME",
     "DEFAULT_CUSTOMERS",
@@ -67,18 +69,6 @@ DEFAULT_END_DATE = date(2026, 10, 31)
 DEFAULT_CUSTOMERS = 2000
 YEARS = 4
 _NEWSLETTER_BASE = 1200
-
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def day_number(value: date) -> int:
-    """Days since 1970-01-01 (the engine's and storage's date representation)."""
-    return value.toordinal() - _EPOCH_ORDINAL
-
-
-def from_day_number(day: int) -> date:
-    """Inverse of :func:`day_number`."""
-    return date.fromordinal(day + _EPOCH_ORDINAL)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from clmdesk.core.demo import from_day_number
+from clmdesk.core.days import from_day_number
 from clmdesk.core.tasks import (
     IsCancelled,
     Progress,
