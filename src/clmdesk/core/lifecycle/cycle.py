@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from clmdesk.core.lifecycle.inputs import distinct_sorted
 from clmdesk.core.messages import Message, define
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def customer_gap_medians(data: EngineInput) -> npt.NDArray[np.float64]:
     if not len(day):
         return np.zeros(0, dtype=np.float64)
     # Days fit in 32 bits (offset by 2**31), customers above them.
-    pairs = np.unique((customer << 32) | (day + 2**31))
+    pairs = distinct_sorted((customer << 32) | (day + 2**31))
     cust = pairs >> 32
     same = cust[1:] == cust[:-1]
     gaps = (pairs[1:] - pairs[:-1])[same]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from clmdesk.core.lifecycle.inputs import NO_DAY, EngineInput
+from clmdesk.core.lifecycle.inputs import NO_DAY, EngineInput, distinct_sorted
 from clmdesk.core.messages import Message, define
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ def _period_starts(
     first = np.datetime64(int(first_day), "D").astype(unit)
     last = np.datetime64(int(last_day), "D").astype(unit)
     if granularity is Granularity.QUARTER:
-        first_m = first.astype(np.int64)
+        first_m = int(first.astype(np.int64))
         first = np.datetime64(first_m - first_m % 3, "M")
         starts = np.arange(first, last + 1, 3, dtype="datetime64[M]")
     else:
@@ -260,7 +260,7 @@ def _distinct_pairs_per_period(
     customer: npt.NDArray[np.integer], index: npt.NDArray[np.intp], n_periods: int
 ) -> npt.NDArray[np.int64]:
     keep = index >= 0
-    pairs = np.unique(
+    pairs = distinct_sorted(
         index[keep].astype(np.int64) * (2**32) + customer[keep].astype(np.int64)
     )
     return np.bincount(pairs // (2**32), minlength=n_periods).astype(np.int64)
@@ -328,7 +328,7 @@ def compute_funnel(
     buy_period = _period_of(data.order_day[purchase], starts, last_day).astype(np.int64)
     # Distinct (customer, period) pairs sorted by customer then period: a
     # retained customer is one whose next pair is the very next period.
-    pairs = np.unique(buyer * (n_p + 1) + buy_period)
+    pairs = distinct_sorted(buyer * (n_p + 1) + buy_period)
     pair_customer, pair_period = pairs // (n_p + 1), pairs % (n_p + 1)
     buyers = np.bincount(pair_period, minlength=n_p)[:n_p].astype(np.int64)
     again = (pair_customer[1:] == pair_customer[:-1]) & (
