@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -263,3 +265,15 @@ def test_row_longer_than_header_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cells for 1 columns"):
         write_table(tmp_path / "x.csv", ["a"], [[1, 2]])
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_permissions_like_a_plain_new_file_or_the_replaced_one(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"")
+    target = tmp_path / "list.csv"
+    write_table(target, ["a"], [[1]])
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    target.chmod(0o640)
+    write_table(target, ["a"], [[2]])
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

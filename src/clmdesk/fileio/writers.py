@@ -27,7 +27,8 @@ import io
 import math
 import os
 import re
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -309,10 +310,7 @@ def write_table(
     total = len(rows) if isinstance(rows, Sized) else 0
     table = _Table(tuple(header), rows, column_kinds, total, progress, is_cancelled)
 
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    temp = Path(temp_name)
+    handle, temp = _create_temp(target)
     try:
         if fmt == "csv":
             with os.fdopen(handle, "wb") as raw:
@@ -328,6 +326,24 @@ def write_table(
             temp.unlink()
         raise
     return target
+
+
+def _create_temp(target: Path) -> tuple[int, Path]:
+    """Create an empty, uniquely named file beside ``target``.
+
+    Unlike :func:`tempfile.mkstemp` (always 0600) it gets the permissions a
+    new file normally gets, or those of the file it will replace.
+    """
+    while True:
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        break
+    with contextlib.suppress(OSError):
+        os.chmod(temp, stat.S_IMODE(target.stat().st_mode))
+    return handle, temp
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,11 +145,9 @@ def ensure_demo_database(
             existing.close()
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=".partial", dir=target.parent
-    )
-    os.close(handle)
-    temp = Path(temp_name)
+    # Not tempfile.mkstemp: its files are private (0600); SQLite creates this
+    # one with the permissions of any new file.
+    temp = target.with_name(f".{target.stem}.{secrets.token_hex(6)}.partial")
     try:
         progress(0, _SCALE)
         demo = generate_demo(seed=seed, end_date=end_date, customers=customers)
