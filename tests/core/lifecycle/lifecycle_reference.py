@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -89,9 +90,8 @@ def matches(rule: dict, m: RefMeasures, top: bool | None, cycle_days: int) -> bo
             return False
         if at_most is not None and not m.recency <= at_most:
             return False
-    if "top_value" in rule:
-        if top is None or top != rule["top_value"]:
-            return False
+    if "top_value" in rule and (top is None or top != rule["top_value"]):
+        return False
     return not ("registered" in rule and rule["registered"] != m.registered)
 
 
@@ -164,7 +164,7 @@ def automatic_cycle(orders: list[RefOrder]) -> int:
         ordered = sorted(days)
         if len(ordered) < 2:
             continue
-        gaps = sorted(b - a for a, b in zip(ordered, ordered[1:], strict=False))
+        gaps = sorted(b - a for a, b in itertools.pairwise(ordered))
         medians.append(_median(gaps))
     if len(medians) < 20:
         return 90

@@ -87,7 +87,8 @@ def test_measures_of_special_customers() -> None:
     at = {k: i for i, k in enumerate(keys)}
     i = at["m_return_bigger"]
     assert (m.frequency[i], m.monetary[i], m.recency[i]) == (1, -2_000, 40)
-    assert m.last_day[i] == D - 40 and m.first_day[i] == D - 40
+    assert m.last_day[i] == D - 40
+    assert m.first_day[i] == D - 40
     i = at["l_zero_value_purchase"]
     assert (m.frequency[i], m.monetary[i], m.recency[i]) == (1, 0, 5)
     i = at["s_returns_only"]

@@ -125,7 +125,8 @@ def test_no_data_is_not_zero(setup) -> None:
     data, history = setup
     funnel = compute_funnel(data, FunnelInput(), history, Granularity.MONTH)
     mar = funnel.periods[-1]
-    assert mar.reach.count_status == FigureStatus.NO_DATA and mar.reach.count is None
+    assert mar.reach.count_status == FigureStatus.NO_DATA
+    assert mar.reach.count is None
     assert mar.acquisition.count == 3
     assert mar.acquisition.rate_status == FigureStatus.NO_DATA
     assert mar.loyalty.count_status == FigureStatus.NO_DATA
@@ -141,7 +142,8 @@ def test_no_data_is_not_zero(setup) -> None:
 def test_period_bounds_labels() -> None:
     starts, ends, labels = period_bounds(d(11, 15, 2023), d(2, 1), Granularity.QUARTER)
     assert labels == ["2023-Q4", "2024-Q1"]
-    assert ends[0] == d(12, 31, 2023) and starts[1] == d(1, 1)
+    assert ends[0] == d(12, 31, 2023)
+    assert starts[1] == d(1, 1)
 
 
 def test_panel_kpis(setup) -> None:
@@ -204,7 +206,7 @@ def test_lost_customers_and_attention_list() -> None:
 
 
 def test_movements_matrix_and_cells(setup) -> None:
-    data, history = setup
+    _data, history = setup
     n = len(history.model.stages)
     moves = movements_between(history.stages[-2], history.stages[-1], n, 0, 1)
     assert moves.matrix.shape == (n + 1, n)

@@ -163,7 +163,8 @@ def test_cycle_fallback_below_twenty_customers() -> None:
     data = engine_input([f"c{i}" for i in range(24)], [None] * 24, orders)
     estimate = estimate_cycle(data)
     assert estimate.days == DEFAULT_CYCLE_DAYS
-    assert estimate.fallback and estimate.qualifying_customers == 19
+    assert estimate.fallback
+    assert estimate.qualifying_customers == 19
     assert "19" in estimate.explain().english()
 
 
@@ -187,7 +188,8 @@ def test_cycle_rounding_and_clamping(gaps, expected, clamped) -> None:
     estimate = estimate_cycle(data)
     assert estimate.days == expected == automatic_cycle(orders)
     assert estimate.clamped is clamped
-    assert estimate.automatic and not estimate.fallback
+    assert estimate.automatic
+    assert not estimate.fallback
 
 
 def test_fixed_cycle() -> None:
