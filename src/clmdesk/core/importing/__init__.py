@@ -6,9 +6,9 @@ and converts it, following DOMAIN.md "Data" to the letter.
 
 Pipeline and hand-off API
 -------------------------
-``clmdesk.fileio.plan_file(path, options=ImportOptions()) -> FilePlan``
-    Read the file (raises :class:`clmdesk.fileio.ReadError`, whose
-    ``.message`` names the file) and plan each sheet.  ``FilePlan.workbook``
+``clmdesk.fileio.readers.plan_file(path, options=ImportOptions()) -> FilePlan``
+    Read the file (raises :class:`clmdesk.fileio.errors.ReadError`, whose
+    ``.message`` names the file; ``clmdesk.fileio.readers.read_file`` reads without planning) and plan each sheet.  ``FilePlan.workbook``
     keeps the raw data so nothing is read twice.
 
 :func:`plan_workbook` ``(workbook, options) -> FilePlan`` and :func:`plan_sheet` ``(sheet, options) -> SheetPlan``
@@ -65,6 +65,13 @@ Decisions worth knowing
 
 from __future__ import annotations
 
+from clmdesk.core.importing.convert import convert_sheet, day_number
+from clmdesk.core.importing.headers import (
+    header_signature,
+    match_header,
+    normalize_header,
+)
+from clmdesk.core.importing.plan import plan_sheet, plan_workbook, refine_plan
 from clmdesk.core.importing.records import (
     NO_DAY,
     NO_INT,
@@ -113,4 +120,12 @@ __all__ = [
     "Role",
     "SavedMapping",
     "SheetPlan",
+    "convert_sheet",
+    "day_number",
+    "header_signature",
+    "match_header",
+    "normalize_header",
+    "plan_sheet",
+    "plan_workbook",
+    "refine_plan",
 ]

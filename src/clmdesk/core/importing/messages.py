@@ -36,6 +36,7 @@ __all__ = [
     "ROW_NOT_A_SCORE",
     "ROW_NO_KEY",
     "ROW_NUMBER_TOO_LARGE",
+    "ROW_VALUE_EMPTY",
 ]
 
 # Whole files (fileio.readers.ReadError carries one of these).
@@ -105,6 +106,9 @@ ROW_DATE_TOO_OLD = define(
 ROW_DATE_FUTURE = define(
     "import.row.date_future",
     "Column “{column}”: the date {date} is after the day of the import ({today}).",
+)
+ROW_VALUE_EMPTY = define(
+    "import.row.value_empty", "Column “{column}”: the value is empty."
 )
 ROW_AMOUNT_EMPTY = define(
     "import.row.amount_empty", "Column “{column}”: the amount is empty."

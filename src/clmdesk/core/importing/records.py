@@ -289,6 +289,8 @@ class ColumnPlan:
         else decided it (the wizard should ask; conversion uses ``date_order``).
     number_format
         For a column with text numbers: the decimal mark used.
+    date_order_chosen
+        True when the user chose ``date_order`` (kept by ``refine_plan``).
     """
 
     index: int
@@ -299,6 +301,7 @@ class ColumnPlan:
     date_order: DateOrder | None = None
     date_order_ambiguous: bool = False
     number_format: NumberFormat | None = None
+    date_order_chosen: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,731 @@
+"""Per-column value formats and whole-column conversion (core layer).
+
+A generic parser per cell costs 10-20 s per million values, so nothing
+here parses cell by cell.  Each column is converted in three moves:
+
+1. take the column's distinct values (``set``: C speed);
+2. decide the column's format once from them (day-first or month-first,
+   decimal comma or point) and parse each distinct value once into a
+   look-up table;
+3. map the whole column through the table (``map`` + ``numpy.fromiter``:
+   C speed again) and derive masks with numpy.
+
+Money follows DOMAIN.md: each cell's shortest decimal form
+(``repr(float)`` -> :class:`~decimal.Decimal`), rounded half-up to integer
+cents; a line amount from quantity x unit price is computed exactly on
+scaled integers (no float arithmetic), then rounded half-up once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from clmdesk.core.importing.records import (
+    NO_DAY,
+    NO_INT,
+    NO_TIME,
+    DateOrder,
+    NumberFormat,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    import numpy.typing as npt
+
+    from clmdesk.core.importing.records import Cell
+
+__all__ = [
+    "ERROR_STRINGS",
+    "DateColumn",
+    "NumberColumn",
+    "convert_dates",
+    "convert_numbers",
+    "detect_date_order",
+    "detect_decimal_mark",
+    "document_column",
+    "email_column",
+    "id_column",
+    "is_blank",
+    "phone_column",
+    "product_cents",
+    "state_column",
+    "text_column",
+]
+
+#: Excel error texts (English and Brazilian Excel) that CSV exports keep as text.
+ERROR_STRINGS = frozenset(
+    {
+        "#DIV/0!", "#N/A", "#N/D", "#NAME?", "#NOME?", "#NULL!", "#NULO!", "#NUM!", "#NÚM!",
+        "#REF!", "#VALUE!", "#VALOR!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
+        "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#EXTERNAL!",
+    }
+)  # fmt: skip
+
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+_EXCEL_EPOCH = 25569  # Excel 1900 serial of 1970-01-01
+_PACK = 100_000  # packed date value: day * _PACK + seconds + 1 (0 = no time)
+_EMPTY = -(2**62)
+_BAD = -(2**62) + 1
+_MAX_CENTS = 10**15
+
+_ISO = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+)
+_DMY = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp][Mm])?)?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH_NAMES = {
+    "jan": 1, "janeiro": 1, "january": 1, "fev": 2, "feb": 2, "fevereiro": 2, "february": 2,
+    "mar": 3, "marco": 3, "março": 3, "march": 3, "abr": 4, "apr": 4, "abril": 4, "april": 4,
+    "mai": 5, "may": 5, "maio": 5, "jun": 6, "junho": 6, "june": 6, "jul": 7, "julho": 7,
+    "july": 7, "ago": 8, "aug": 8, "agosto": 8, "august": 8, "set": 9, "sep": 9, "sept": 9,
+    "setembro": 9, "september": 9, "out": 10, "oct": 10, "outubro": 10, "october": 10,
+    "nov": 11, "novembro": 11, "november": 11, "dez": 12, "dec": 12, "dezembro": 12,
+    "december": 12,
+}  # fmt: skip
+_NAMED = re.compile(
+    r"(\d{1,2})(?:\s+de\s+|[\s/.-]+)([A-Za-zçÇ]{3,9})\.?(?:\s+de\s+|[\s/.-]+)(\d{4}|\d{2})"
+)
+_MONTH_ONLY = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})"),  # 2024-03
+    re.compile(r"(\d{1,2})[-/.](\d{4})"),  # 03/2024
+)
+_NAMED_MONTH = re.compile(r"([A-Za-zçÇ]{3,9})\.?(?:\s+de\s+|[\s/.-]+)(\d{4}|\d{2})")
+_CURRENCY = re.compile(r"(?i)r\$|us\$|brl|usd|eur|[$€£\s\u00a0\u202f]")
+_PLAIN_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_MINUS = "-\u2212\u2013"
+
+
+def is_blank(value: Cell) -> bool:
+    """True for an empty cell: ``None``, blank text or an Excel error text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.upper() in ERROR_STRINGS
+    return False
+
+
+def _unique(column: Sequence[Cell]) -> set[Cell]:
+    return set(column)
+
+
+# --------------------------------------------------------------------- dates
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # DOMAIN.md: two-digit years 00-68 are 20xx, 69-99 are 19xx.
+        year += 2000 if year <= 68 else 1900
+    return year
+
+
+def _seconds(
+    hour: str | None, minute: str | None, second: str | None, ampm: str | None
+) -> int:
+    if hour is None or minute is None:
+        return NO_TIME
+    h, m, s = int(hour), int(minute), int(second or 0)
+    if ampm:
+        if h > 12 or h == 0:
+            raise ValueError
+        h = h % 12 + (12 if ampm.lower() == "pm" else 0)
+    if h > 23 or m > 59 or s > 59:
+        raise ValueError
+    return h * 3600 + m * 60 + s
+
+
+def _day(year: int, month: int, day: int) -> int:
+    return date(year, month, day).toordinal() - _EPOCH_ORDINAL
+
+
+def detect_date_order(values: Iterable[Cell]) -> tuple[DateOrder | None, bool]:
+    """Decide day-first or month-first for a column's text dates.
+
+    Parameters
+    ----------
+    values
+        The column's distinct values (other types are ignored).
+
+    Returns
+    -------
+    (order, ambiguous)
+        ``order`` is ``None`` when the column has no ``nn/nn/yyyy`` texts.
+        A first field above 12 proves day-first, a second field above 12
+        proves month-first; the side with more proof wins.  When nothing
+        proves either, ``(DAY_FIRST, True)``: the caller decides whether to
+        ask.
+    """
+    day_first = month_first = seen = 0
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        match = _DMY.fullmatch(value.strip())
+        if match is None:
+            continue
+        seen += 1
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            day_first += 1
+        elif second > 12 >= first:
+            month_first += 1
+    if not seen:
+        return None, False
+    if day_first or month_first:
+        return (
+            DateOrder.DAY_FIRST if day_first >= month_first else DateOrder.MONTH_FIRST
+        ), False
+    return DateOrder.DAY_FIRST, True
+
+
+def _parse_text_date(text: str, order: DateOrder, months: bool) -> int:
+    """Packed day/seconds of a text date, or raise ValueError."""
+    text = text.strip()
+    match = _ISO.fullmatch(text)
+    if match:
+        y, mo, d = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        seconds = _seconds(match.group(4), match.group(5), match.group(6), None)
+        return _day(y, mo, d) * _PACK + seconds + 1
+    match = _DMY.fullmatch(text)
+    if match:
+        a, b = int(match.group(1)), int(match.group(2))
+        d, mo = (a, b) if order == DateOrder.DAY_FIRST else (b, a)
+        seconds = _seconds(
+            match.group(4), match.group(5), match.group(6), match.group(7)
+        )
+        return _day(_year(match.group(3)), mo, d) * _PACK + seconds + 1
+    match = _NAMED.fullmatch(text)
+    if match and match.group(2).lower() in _MONTH_NAMES:
+        mo = _MONTH_NAMES[match.group(2).lower()]
+        return _day(_year(match.group(3)), mo, int(match.group(1))) * _PACK
+    match = _COMPACT.fullmatch(text)
+    if match:
+        return (
+            _day(int(match.group(1)), int(match.group(2)), int(match.group(3))) * _PACK
+        )
+    if months:
+        for pattern in _MONTH_ONLY:
+            match = pattern.fullmatch(text)
+            if match:
+                first, second = match.group(1), match.group(2)
+                year, month = (first, second) if len(first) == 4 else (second, first)
+                return _day(int(year), int(month), 1) * _PACK
+        match = _NAMED_MONTH.fullmatch(text)
+        if match and match.group(1).lower() in _MONTH_NAMES:
+            return (
+                _day(_year(match.group(2)), _MONTH_NAMES[match.group(1).lower()], 1)
+                * _PACK
+            )
+    digits = text.replace(",", ".")
+    if _PLAIN_NUMBER.fullmatch(digits):
+        return _parse_serial(float(digits))
+    raise ValueError(text)
+
+
+def _parse_serial(serial: float) -> int:
+    """Packed value of an Excel serial day number, or an 8-digit ``yyyymmdd``."""
+    if serial.is_integer() and 19000101 <= serial <= 29991231:
+        text = str(int(serial))
+        return _day(int(text[:4]), int(text[4:6]), int(text[6:])) * _PACK
+    if not 0 <= serial < 2958466:
+        raise ValueError(serial)
+    whole = int(serial)
+    # Serials below 60 predate Excel's phantom 1900-02-29.
+    day = whole - _EXCEL_EPOCH + (1 if whole < 60 else 0)
+    fraction = serial - whole
+    if fraction:
+        seconds = min(round(fraction * 86400), 86399)
+        return day * _PACK + seconds + 1
+    return day * _PACK
+
+
+def _pack(value: Cell, order: DateOrder, months: bool) -> int:
+    if value is None:
+        return _EMPTY
+    kind = type(value)
+    if kind is datetime:
+        assert isinstance(value, datetime)
+        seconds = value.hour * 3600 + value.minute * 60 + value.second
+        return (value.toordinal() - _EPOCH_ORDINAL) * _PACK + seconds + 1
+    if kind is date:
+        assert isinstance(value, date)
+        return (value.toordinal() - _EPOCH_ORDINAL) * _PACK
+    if kind is str:
+        assert isinstance(value, str)
+        if is_blank(value):
+            return _EMPTY
+        try:
+            return _parse_text_date(value, order, months)
+        except (ValueError, OverflowError):
+            return _BAD
+    if kind is float or kind is int:
+        assert isinstance(value, (int, float))
+        try:
+            return _parse_serial(float(value))
+        except (ValueError, OverflowError):
+            return _BAD
+    if isinstance(value, datetime):  # subclasses (e.g. pandas-like timestamps)
+        return (
+            (value.toordinal() - _EPOCH_ORDINAL) * _PACK
+            + value.hour * 3600
+            + value.minute * 60
+            + value.second
+            + 1
+        )
+    if isinstance(value, date):
+        return (value.toordinal() - _EPOCH_ORDINAL) * _PACK
+    return _BAD  # time, timedelta, bool: not a calendar date
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A converted date column.
+
+    Attributes
+    ----------
+    day
+        Day numbers (``NO_DAY`` where empty or invalid).
+    seconds
+        Seconds of day (``NO_TIME`` where none).
+    empty
+        True where the cell is empty.
+    bad
+        True where the cell is not a date.
+    """
+
+    day: npt.NDArray[np.int32]
+    seconds: npt.NDArray[np.int32]
+    empty: npt.NDArray[np.bool_]
+    bad: npt.NDArray[np.bool_]
+
+
+def convert_dates(
+    column: Sequence[Cell], order: DateOrder | None = None, months: bool = False
+) -> DateColumn:
+    """Convert a whole date column.
+
+    Parameters
+    ----------
+    column
+        The cells.
+    order
+        Day/month order of ``nn/nn/yyyy`` texts (default day-first).
+    months
+        Also accept a month alone (``2024-03``, ``03/2024``, ``mar/2024``)
+        as its first day (campaigns).
+
+    Returns
+    -------
+    DateColumn
+        Real dates (1900 or 1904 system alike, already dates from the
+        reader), Excel serial numbers, ``yyyymmdd``, and text in
+        ``dd/mm/yyyy``, ``mm/dd/yyyy``, ``dd/mm/yy``, ``yyyy-mm-dd``,
+        ``dd de março de 2024`` with or without a time; a UTC offset is
+        dropped, not applied.
+    """
+    order = order or DateOrder.DAY_FIRST
+    table = {value: _pack(value, order, months) for value in _unique(column)}
+    packed = np.fromiter(
+        map(table.__getitem__, column), dtype=np.int64, count=len(column)
+    )
+    empty = packed == _EMPTY
+    bad = packed == _BAD
+    invalid = empty | bad
+    safe = np.where(invalid, 0, packed)
+    day, rest = np.divmod(safe, _PACK)
+    day = np.where(invalid, NO_DAY, day).astype(np.int32)
+    seconds = np.where(invalid | (rest == 0), NO_TIME, rest - 1).astype(np.int32)
+    return DateColumn(day=day, seconds=seconds, empty=empty, bad=bad)
+
+
+# ------------------------------------------------------------------- numbers
+
+
+def _clean_number_text(text: str) -> tuple[str, bool]:
+    """Strip currency, spaces and sign marks; return (digits and separators, negative)."""
+    text = text.strip()
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    text = _CURRENCY.sub("", text)
+    if text and text[-1] in _MINUS:
+        negative, text = not negative, text[:-1]
+    if text and text[0] in _MINUS:
+        negative, text = not negative, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    return text, negative
+
+
+def detect_decimal_mark(values: Iterable[Cell]) -> tuple[NumberFormat | None, bool]:
+    """Decide a column's decimal mark from its text numbers.
+
+    Parameters
+    ----------
+    values
+        The column's distinct values (non-text values are ignored).
+
+    Returns
+    -------
+    (mark, ambiguous)
+        ``mark`` is ``None`` when no text has a separator.  A text with both
+        marks proves the last one; one mark repeated proves it is the
+        thousands separator; a single mark not followed by exactly three
+        digits proves it is decimal.  ``1.234`` alone proves nothing: then
+        ``(None, True)`` and the caller picks by locale.
+    """
+    comma = point = 0
+    undecided = False
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        text, _ = _clean_number_text(value)
+        if not text or (not text[0].isdigit() and text[0] not in ".,"):
+            continue
+        has_comma, has_point = "," in text, "." in text
+        if has_comma and has_point:
+            if text.rfind(",") > text.rfind("."):
+                comma += 1
+            else:
+                point += 1
+        elif has_comma or has_point:
+            mark = "," if has_comma else "."
+            if text.count(mark) > 1:
+                comma, point = (comma, point + 1) if mark == "," else (comma + 1, point)
+            elif len(text) - text.index(mark) - 1 != 3:
+                comma, point = (comma + 1, point) if mark == "," else (comma, point + 1)
+            else:
+                undecided = True
+    if comma or point:
+        return (
+            NumberFormat.DECIMAL_COMMA if comma > point else NumberFormat.DECIMAL_POINT
+        ), False
+    return None, undecided
+
+
+def _decimal_of_text(text: str, mark: NumberFormat) -> Decimal:
+    body, negative = _clean_number_text(text)
+    body = body.replace("'", "")
+    if mark == NumberFormat.DECIMAL_COMMA:
+        body = body.replace(".", "").replace(",", ".")
+    else:
+        body = body.replace(",", "")
+    if not _PLAIN_NUMBER.fullmatch(body):
+        raise ValueError(text)
+    number = Decimal(body)
+    return -number if negative else number
+
+
+def _decimal(value: Cell, mark: NumberFormat) -> Decimal | None:
+    """Shortest decimal form of a cell; ``None`` for empty; raise ValueError when not a number."""
+    kind = type(value)
+    if kind is float:
+        assert isinstance(value, float)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(value)
+        return Decimal(repr(value))
+    if kind is int:
+        assert isinstance(value, int)
+        return Decimal(value)
+    if kind is str:
+        assert isinstance(value, str)
+        if is_blank(value):
+            return None
+        return _decimal_of_text(value, mark)
+    if value is None:
+        return None
+    raise ValueError(value)
+
+
+@dataclass(frozen=True)
+class NumberColumn:
+    """A converted number column, with an exact view for money.
+
+    Attributes
+    ----------
+    values
+        The numbers as floats (``nan`` where empty or invalid).
+    empty, bad
+        Masks of empty cells and cells that are not numbers.
+    table
+        Distinct cell -> exact :class:`~decimal.Decimal` (``None`` for empty
+        or invalid), used for cents and exact products.
+    """
+
+    values: npt.NDArray[np.float64]
+    empty: npt.NDArray[np.bool_]
+    bad: npt.NDArray[np.bool_]
+    table: dict[Cell, Decimal | None]
+    column: Sequence[Cell]
+
+    def cents(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Integer cents, rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask."""
+        lookup: dict[Cell, int] = {}
+        for value, number in self.table.items():
+            if number is None:
+                lookup[value] = NO_INT
+                continue
+            cents = int((number * 100).to_integral_value(rounding=ROUND_HALF_UP))
+            lookup[value] = cents if abs(cents) < _MAX_CENTS else NO_INT + 1
+        raw = np.fromiter(
+            map(lookup.__getitem__, self.column), dtype=np.int64, count=len(self.column)
+        )
+        too_large = raw == NO_INT + 1
+        return np.where(too_large, NO_INT, raw), too_large
+
+    def integers(self) -> npt.NDArray[np.int64]:
+        """Whole numbers rounded half-up (``NO_INT`` where empty/invalid)."""
+        lookup = {
+            value: NO_INT
+            if n is None
+            else int(n.to_integral_value(rounding=ROUND_HALF_UP))
+            for value, n in self.table.items()
+        }
+        return np.fromiter(
+            map(lookup.__getitem__, self.column), dtype=np.int64, count=len(self.column)
+        )
+
+
+_NOT_A_NUMBER = object()
+
+
+def convert_numbers(
+    column: Sequence[Cell], mark: NumberFormat | None = None
+) -> NumberColumn:
+    """Convert a whole number column.
+
+    Parameters
+    ----------
+    column
+        The cells: numbers from a workbook, or text such as ``1234.56``,
+        ``1.234,56``, ``R$ 1.234,56``, ``1,234.56``, ``(12,00)``, ``-12,00``.
+    mark
+        The column's decimal mark for text numbers (default: point).
+
+    Returns
+    -------
+    NumberColumn
+    """
+    mark = mark or NumberFormat.DECIMAL_POINT
+    table: dict[Cell, Decimal | None] = {}
+    floats: dict[Cell, float] = {}
+    bad_values: set[Cell] = set()
+    nan = float("nan")
+    for value in _unique(column):
+        try:
+            number = _decimal(value, mark)
+        except (ValueError, InvalidOperation):
+            number = None
+            bad_values.add(value)
+        table[value] = number
+        floats[value] = nan if number is None else float(number)
+    values = np.fromiter(
+        map(floats.__getitem__, column), dtype=np.float64, count=len(column)
+    )
+    missing = np.isnan(values)
+    if bad_values:
+        bad = np.fromiter(
+            map(bad_values.__contains__, column), dtype=np.bool_, count=len(column)
+        )
+    else:
+        bad = np.zeros(len(column), dtype=np.bool_)
+    return NumberColumn(
+        values=values, empty=missing & ~bad, bad=bad, table=table, column=column
+    )
+
+
+def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
+    """Exact integers of a column at a common decimal scale, and the largest magnitude."""
+    exponents = [
+        -int(n.as_tuple().exponent)
+        for n in numbers.table.values()
+        if n is not None and n.is_finite()
+    ]
+    scale = max(0, *exponents) if exponents else 0
+    lookup: dict[Cell, int] = {}
+    largest = 0
+    for value, number in numbers.table.items():
+        scaled = 0 if number is None else int(number.scaleb(scale))
+        lookup[value] = scaled
+        largest = max(largest, abs(scaled))
+    if largest >= 2**62:
+        raise OverflowError
+    array = np.fromiter(
+        map(lookup.__getitem__, numbers.column),
+        dtype=np.int64,
+        count=len(numbers.column),
+    )
+    return array, scale, largest
+
+
+def product_cents(
+    quantity: NumberColumn | None, price: NumberColumn
+) -> npt.NDArray[np.int64]:
+    """Line amounts in cents: quantity x unit price, exactly, rounded half-up once.
+
+    Parameters
+    ----------
+    quantity
+        The quantity column, or ``None`` (quantity 1).
+    price
+        The unit price column.
+
+    Returns
+    -------
+    numpy.ndarray
+        Cents (``NO_INT`` where either factor is empty or invalid, or the
+        product does not fit).
+    """
+    if quantity is None:
+        return price.cents()[0]
+    invalid = quantity.empty | quantity.bad | price.empty | price.bad
+    try:
+        q, q_scale, q_max = _scaled(quantity)
+        p, p_scale, p_max = _scaled(price)
+    except OverflowError:
+        return _product_slow(quantity, price, invalid)
+    if q_max * p_max >= 2**62:
+        return _product_slow(quantity, price, invalid)
+    product = q * p
+    scale = q_scale + p_scale
+    if scale <= 2:
+        cents = product * 10 ** (2 - scale)
+    else:
+        divisor = 10 ** (scale - 2)
+        magnitude = (np.abs(product) + divisor // 2) // divisor
+        cents = np.where(product < 0, -magnitude, magnitude)
+    too_large = np.abs(cents) >= _MAX_CENTS
+    return np.where(invalid | too_large, NO_INT, cents).astype(np.int64)
+
+
+def _product_slow(
+    quantity: NumberColumn, price: NumberColumn, invalid: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    result = np.full(len(quantity.column), NO_INT, dtype=np.int64)
+    for index in np.flatnonzero(~invalid).tolist():
+        q = quantity.table[quantity.column[index]]
+        p = price.table[price.column[index]]
+        assert q is not None
+        assert p is not None
+        cents = int((q * p * 100).to_integral_value(rounding=ROUND_HALF_UP))
+        if abs(cents) < _MAX_CENTS:
+            result[index] = cents
+    return result
+
+
+# ---------------------------------------------------------------------- text
+
+_DIGITS = re.compile(r"\D+")
+_SPACES = re.compile(r"\s+")
+_ZERO_FRACTION = re.compile(r"(\d+)\.0+")
+
+
+def _map_text(
+    column: Sequence[Cell], normalize: Callable[[Cell], str | None]
+) -> list[str | None]:
+    table = {}
+    for value in _unique(column):
+        table[value] = None if value is None or is_blank(value) else normalize(value)
+    return list(map(table.__getitem__, column))
+
+
+def _plain_text(value: Cell) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _id(value: Cell) -> str | None:
+    if isinstance(value, str):
+        text = _SPACES.sub(" ", value.strip())
+        # "12346.0" written as text by a tool that went through floats.
+        match = _ZERO_FRACTION.fullmatch(text)
+        return (match.group(1) if match else text) or None
+    if isinstance(value, float):
+        return (
+            str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        )
+    return _plain_text(value) or None
+
+
+def id_column(column: Sequence[Cell]) -> list[str | None]:
+    """Customer keys, order ids, referrers: trimmed text; ``12346.0`` -> ``"12346"``.
+
+    Leading zeros of ids stored as text are kept (``"00123"``).
+    """
+    return _map_text(column, _id)
+
+
+def _email(value: Cell) -> str | None:
+    text = _plain_text(value).strip().lower()
+    return text if "@" in text else None
+
+
+def email_column(column: Sequence[Cell]) -> list[str | None]:
+    """E-mails trimmed and lower-cased; a text without ``@`` is no e-mail (``None``)."""
+    return _map_text(column, _email)
+
+
+def _document(value: Cell) -> str | None:
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        if not float(value).is_integer() or value < 0:
+            return None
+        digits = str(int(value))
+        # A document stored as a number lost its leading zeros: CPF has 11 digits, CNPJ 14.
+        if len(digits) <= 11:
+            return digits.zfill(11)
+        return digits.zfill(14) if len(digits) <= 14 else digits
+    digits = _DIGITS.sub("", _plain_text(value))
+    return digits or None
+
+
+def document_column(column: Sequence[Cell]) -> list[str | None]:
+    """CPF/CNPJ as digits only; numbers left-padded to 11 (CPF) or 14 (CNPJ) digits."""
+    return _map_text(column, _document)
+
+
+def _phone(value: Cell) -> str | None:
+    return _DIGITS.sub("", _plain_text(value)) or None
+
+
+def phone_column(column: Sequence[Cell]) -> list[str | None]:
+    """Phones as digits only."""
+    return _map_text(column, _phone)
+
+
+def _text(value: Cell) -> str | None:
+    return _SPACES.sub(" ", _plain_text(value).strip()) or None
+
+
+def text_column(column: Sequence[Cell]) -> list[str | None]:
+    """Free text (names, cities, channels, statuses): trimmed, inner spaces collapsed."""
+    return _map_text(column, _text)
+
+
+def _state(value: Cell) -> str | None:
+    text = _text(value)
+    return text.upper() if text else None
+
+
+def state_column(column: Sequence[Cell]) -> list[str | None]:
+    """States (UF): trimmed and upper-cased."""
+    return _map_text(column, _state)

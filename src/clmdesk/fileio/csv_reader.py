@@ -1,0 +1,192 @@
+"""CSV and delimited text files: encoding detection, delimiter sniffing, streamed reading (fileio layer).
+
+Brazilian exports are often Windows-1252 with ``;`` separators and decimal
+commas; others are UTF-8 (with or without a BOM) and ``,``; Excel's
+"Unicode text" is UTF-16 with tabs.  The encoding is decided from a sample
+and confirmed while reading: a UTF-8 guess that meets an invalid byte later
+restarts the read as Windows-1252 (bytes that Windows-1252 leaves undefined
+fall back to Latin-1).  The delimiter is the candidate that splits the
+sample's lines into the most consistent number of fields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections import Counter
+from pathlib import Path
+
+from clmdesk.core.importing.messages import (
+    FILE_NOT_SPREADSHEET,
+    FILE_TOO_MANY_CELLS,
+    FILE_UNREADABLE,
+)
+from clmdesk.core.importing.records import Cell, RawSheet
+from clmdesk.fileio.errors import read_error
+
+__all__ = [
+    "DELIMITERS",
+    "decode_bytes",
+    "detect_encoding",
+    "read_csv",
+    "sniff_delimiter",
+]
+
+DELIMITERS = (";", ",", "\t", "|")
+_SAMPLE = 64 * 1024
+# csv's default field limit (128 KiB) is far above any real cell; keep it.
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """Guess the text encoding of a file from its first bytes.
+
+    Parameters
+    ----------
+    sample
+        The first bytes of the file (a multi-byte character may be cut at
+        the end).
+
+    Returns
+    -------
+    str or None
+        ``"utf-8-sig"``, ``"utf-16"``, ``"utf-8"`` or ``"cp1252"``; ``None``
+        when the bytes are binary (NUL bytes without a UTF-16 BOM).
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Choose the delimiter that splits ``lines`` most consistently.
+
+    Each candidate (``;`` ``,`` tab ``|``) parses the lines with the csv
+    module (so quoted delimiters do not count); its score is the share of
+    lines having the most common field count, when that count is at least 2.
+    Ties go to the larger field count, then to the order of
+    :data:`DELIMITERS` (``;`` first: with decimal commas it is the real one).
+
+    Returns
+    -------
+    str
+        The delimiter; ``","`` when no candidate splits anything.
+    """
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    chosen = ","
+    for rank, delimiter in enumerate(DELIMITERS):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        if not counts:
+            continue
+        mode, frequency = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (frequency / len(counts), mode, -rank)
+        if score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
+    """Read a delimited text file into one :class:`RawSheet` of strings.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_cells
+        Refuse files with more cells than this.
+
+    Returns
+    -------
+    RawSheet
+        Rows as lists of ``str`` (empty rows dropped), with their 1-based
+        line numbers; ``locale_hint`` is ``"pt_BR"`` for ``;`` or Windows-1252.
+
+    Raises
+    ------
+    ReadError
+        Binary content, unreadable file, more cells than ``max_cells``.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            sample = handle.read(_SAMPLE)
+    except OSError as error:
+        raise read_error(FILE_UNREADABLE, path, detail=error.strerror or "") from error
+    encoding = detect_encoding(sample)
+    if encoding is None:
+        raise read_error(FILE_NOT_SPREADSHEET, path)
+    try:
+        return _read(path, encoding, sample, max_cells)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise read_error(FILE_NOT_SPREADSHEET, path) from None
+        return _read(path, "cp1252", sample, max_cells)
+
+
+def _decode_sample(sample: bytes, encoding: str) -> str:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
+    return text.lstrip("\ufeff")
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    chunk = error.object[error.start : error.end]
+    return bytes(chunk).decode("latin-1"), error.end
+
+
+codecs.register_error("latin1fallback", _latin1_fallback)
+
+
+def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
+    text_sample = _decode_sample(sample, encoding)
+    lines = text_sample.splitlines()
+    if len(sample) == _SAMPLE and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a cut sample is incomplete
+    delimiter = sniff_delimiter(lines[:200])
+    rows: list[list[Cell]] = []
+    row_numbers: list[int] = []
+    width = 0
+    cells = 0
+    errors = "latin1fallback" if encoding == "cp1252" else "strict"
+    with open(path, encoding=encoding, errors=errors, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        start = 1
+        for row in reader:
+            number = start
+            start = reader.line_num + 1
+            if not row or not any(value.strip() for value in row):
+                continue
+            rows.append(row)  # type: ignore[arg-type]
+            row_numbers.append(number)
+            cells += len(row)
+            width = max(width, len(row))
+            if cells > max_cells:
+                raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+    hint = "pt_BR" if delimiter == ";" or encoding == "cp1252" else ""
+    return RawSheet(
+        file=path.name,
+        name=path.stem,
+        rows=rows,
+        row_numbers=row_numbers,
+        width=width,
+        locale_hint=hint,
+    )
+
+
+# Kept for callers that want the decoded text of a small file (tests, previews).
+def decode_bytes(data: bytes) -> str:
+    """Decode ``data`` with the encoding :func:`detect_encoding` would choose."""
+    encoding = detect_encoding(data) or "latin-1"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="latin1fallback")
