@@ -277,3 +277,23 @@ def test_permissions_like_a_plain_new_file_or_the_replaced_one(tmp_path: Path) -
     target.chmod(0o640)
     write_table(target, ["a"], [[2]])
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_integer_columns_drop_a_whole_float_fraction(
+    tmp_path: Path, suffix: str
+) -> None:
+    target = tmp_path / f"ints.{suffix}"
+    write_table(
+        target,
+        ["n", "m"],
+        [[3.0, 2.5], [Decimal("4.00"), -1.0]],
+        kinds=["integer", "integer"],
+        dialect=MACHINE,
+    )
+    if suffix == "csv":
+        assert target.read_bytes() == b"n,m\n3,2.5\n4,-1\n"
+    else:
+        values = [[cell.value for cell in row] for row in read_xlsx(target)[1:]]
+        assert values == [[3, 2.5], [4, -1]]
+        assert isinstance(values[0][0], int)

@@ -418,8 +418,8 @@ def _csv_cell(value: CellValue, kind: ColumnKind, dialect: CsvDialect) -> str:
         return _decimal_text(
             _to_decimal(value).quantize(_CENT, ROUND_HALF_UP), dialect.decimal
         )
-    if kind == "integer" and isinstance(value, int):
-        return str(value)
+    if kind == "integer" and _is_whole(value):
+        return str(int(value))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -429,6 +429,14 @@ def _csv_cell(value: CellValue, kind: ColumnKind, dialect: CsvDialect) -> str:
     if isinstance(value, Decimal):
         return _decimal_text(value, dialect.decimal)
     raise TypeError(f"cannot write a {type(value).__name__} cell")
+
+
+def _is_whole(value: int | float | Decimal) -> bool:
+    if isinstance(value, float):
+        return value.is_integer()
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return True
 
 
 def _decimal_text(value: Decimal | str, decimal: str) -> str:
@@ -490,39 +498,63 @@ def _write_xlsx(
             header_cells.append(cell)
         sheet.append(header_cells)
 
-        def cell_of(value: CellValue, kind: ColumnKind) -> Any:
+        # A write-only sheet serialises each appended row before append()
+        # returns, so one cell per column and format is reused for every row
+        # instead of creating and styling a cell per value (most of the cost).
+        reusable: dict[tuple[int, str], Any] = {}
+
+        def reused(column: int, value: Any, number_format: str | None) -> Any:
+            cell = reusable.get((column, number_format or "text"))
+            if cell is None:
+                cell = WriteOnlyCell(sheet)
+                if number_format is not None:
+                    cell.number_format = number_format
+                reusable[(column, number_format or "text")] = cell
+            cell.value = value
+            if number_format is None:
+                # Explicit text: openpyxl turns any "=..." string into a formula.
+                cell.data_type = "s"
+            return cell
+
+        def cell_of(column: int, value: CellValue, kind: ColumnKind) -> Any:
             if value is None:
                 return None
             if isinstance(value, str):
-                text_cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
-                # Explicit text: openpyxl turns any "=..." string into a formula.
-                text_cell.data_type = "s"
-                return text_cell
+                text = _xlsx_text(value)
+                return reused(column, text, None) if text.startswith("=") else text
             if isinstance(value, bool):
                 return value
             if isinstance(value, datetime):
                 moment = value.replace(tzinfo=None)
                 if kind == "date":
-                    return _formatted(sheet, moment.date(), dialect.xlsx_date_format)
-                return _formatted(sheet, moment, dialect.xlsx_datetime_format)
+                    return reused(column, moment.date(), dialect.xlsx_date_format)
+                return reused(column, moment, dialect.xlsx_datetime_format)
             if isinstance(value, date):
-                return _formatted(sheet, value, dialect.xlsx_date_format)
+                return reused(column, value, dialect.xlsx_date_format)
             if kind == "money_cents":
-                return _formatted(sheet, float(_cents_to_decimal(value)), _MONEY_FORMAT)
+                return reused(column, float(_cents_to_decimal(value)), _MONEY_FORMAT)
             if kind == "money":
                 amount = _to_decimal(value).quantize(_CENT, ROUND_HALF_UP)
-                return _formatted(sheet, float(amount), _MONEY_FORMAT)
+                return reused(column, float(amount), _MONEY_FORMAT)
             if isinstance(value, float) and not math.isfinite(value):
                 return None
+            if (
+                kind == "integer"
+                and isinstance(value, float | Decimal)
+                and _is_whole(value)
+            ):
+                return int(value)
             if isinstance(value, int | float | Decimal):
                 return value
             raise TypeError(f"cannot write a {type(value).__name__} cell")
 
+        kinds = table.kinds
+
         def append(row: Sequence[CellValue]) -> None:
             sheet.append(
                 [
-                    cell_of(value, kind)
-                    for value, kind in zip(row, table.kinds, strict=True)
+                    cell_of(column, row[column], kinds[column])
+                    for column in range(len(kinds))
                 ]
             )
 
@@ -534,14 +566,6 @@ def _write_xlsx(
     except BaseException:
         _discard_openpyxl_temp(sheet)
         raise
-
-
-def _formatted(sheet: Any, value: Any, number_format: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
 
 
 def _xlsx_text(text: str) -> str:
