@@ -142,3 +142,29 @@ def test_an_old_demo_is_rebuilt(tmp_path: Path) -> None:
     ensure_demo_database(target, customers=150)
     assert setting(target, "demo_version") == 1
     assert setting(target, "is_demo") is True
+
+
+def test_the_demo_opens_classified_with_every_stage(tmp_path: Path) -> None:
+    pytest.importorskip("clmdesk.services.classification")
+    target = ensure_demo_database(tmp_path / DEMO_FILE_NAME)
+    connection = sqlite3.connect(target)
+    try:
+        last = connection.execute(
+            "SELECT stage_key, customers FROM snapshot_counts "
+            "WHERE day = (SELECT MAX(day) FROM snapshot_counts)"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert {key for key, _ in last} == {
+        "prospect",
+        "champion",
+        "loyal",
+        "promising",
+        "new",
+        "cant_lose",
+        "at_risk",
+        "about_to_sleep",
+        "hibernating",
+        "lost",
+    }
+    assert all(count > 0 for _, count in last), last
