@@ -27,8 +27,26 @@ CYCLE_RANGE = (1, 3650)
 
 GAP = define(
     "lifecycle.model.gap",
-    "No stage covers a customer with {frequency} purchases, the last one {recency} days ago, {top} and {registered} (with C = {cycle_days} days).",
+    "No stage covers a customer with {frequency} purchases, the last one {recency} days ago, top value and registered (with C = {cycle_days} days).",
 )
+GAP_NOT_REGISTERED = define(
+    "lifecycle.model.gap_not_registered",
+    "No stage covers a customer with {frequency} purchases, the last one {recency} days ago, top value and not registered (with C = {cycle_days} days).",
+)
+GAP_NOT_TOP = define(
+    "lifecycle.model.gap_not_top",
+    "No stage covers a customer with {frequency} purchases, the last one {recency} days ago, not top value and registered (with C = {cycle_days} days).",
+)
+GAP_NOT_TOP_NOT_REGISTERED = define(
+    "lifecycle.model.gap_not_top_not_registered",
+    "No stage covers a customer with {frequency} purchases, the last one {recency} days ago, not top value and not registered (with C = {cycle_days} days).",
+)
+_GAPS = {
+    (True, True): GAP,
+    (True, False): GAP_NOT_REGISTERED,
+    (False, True): GAP_NOT_TOP,
+    (False, False): GAP_NOT_TOP_NOT_REGISTERED,
+}
 GAP_NO_PURCHASE = define(
     "lifecycle.model.gap_no_purchase",
     "No stage covers a registered customer without purchases.",
@@ -37,10 +55,6 @@ NEVER_MATCHES = define(
     "lifecycle.model.never_matches",
     "The stage “{stage}” can never match: the stages above it already take every such customer.",
 )
-TOP_YES = define("lifecycle.point.top", "top value")
-TOP_NO = define("lifecycle.point.not_top", "not top value")
-REGISTERED_YES = define("lifecycle.point.registered", "registered")
-REGISTERED_NO = define("lifecycle.point.not_registered", "not registered")
 
 
 @dataclass(frozen=True)
@@ -147,12 +161,12 @@ def _gap_message(
     if frequency == 0:
         return Message(GAP_NO_PURCHASE, {})
     return Message(
-        GAP,
+        _GAPS[(top, registered)],
         {
             "frequency": frequency,
             "recency": recency,
-            "top": Message(TOP_YES if top else TOP_NO),
-            "registered": Message(REGISTERED_YES if registered else REGISTERED_NO),
             "cycle_days": cycle_days,
+            "top": top,
+            "registered": registered,
         },
     )
