@@ -125,11 +125,17 @@ def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
     if encoding is None:
         raise read_error(FILE_NOT_SPREADSHEET, path)
     try:
-        return _read(path, encoding, sample, max_cells)
-    except UnicodeDecodeError:
-        if encoding != "utf-8":
-            raise read_error(FILE_NOT_SPREADSHEET, path) from None
-        return _read(path, "cp1252", sample, max_cells)
+        try:
+            return _read(path, encoding, sample, max_cells)
+        except UnicodeDecodeError:
+            if encoding != "utf-8":
+                raise read_error(FILE_NOT_SPREADSHEET, path) from None
+            return _read(path, "cp1252", sample, max_cells)
+    except (csv.Error, UnicodeError) as error:
+        # A NUL byte, a cell above csv's field limit: not a table we can read.
+        raise read_error(FILE_NOT_SPREADSHEET, path) from error
+    except OSError as error:
+        raise read_error(FILE_UNREADABLE, path, detail=error.strerror or "") from error
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:

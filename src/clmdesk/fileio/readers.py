@@ -107,6 +107,19 @@ def read_file(path: str | Path, options: ImportOptions | None = None) -> RawWork
     if not path.is_file():
         raise read_error(FILE_NOT_FOUND, path)
     try:
+        return _read_file(path, options)
+    except ReadError:
+        raise
+    except MemoryError as error:
+        raise read_error(FILE_UNSAFE, path) from error
+    except Exception as error:
+        # The readers map every failure they know; anything else is still
+        # the file's fault as far as the user can tell, and must name it.
+        raise read_error(FILE_CORRUPT, path) from error
+
+
+def _read_file(path: Path, options: ImportOptions) -> RawWorkbook:
+    try:
         kind = container_kind(path)
         size, digest = _size_and_digest(path)
     except OSError as error:

@@ -31,7 +31,7 @@ from clmdesk.core.importing.messages import (
     FILE_TOO_MANY_CELLS,
     FILE_UNSAFE,
 )
-from clmdesk.fileio.errors import read_error
+from clmdesk.fileio.errors import ReadError, read_error
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -210,9 +210,11 @@ def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
     try:
         with zipfile.ZipFile(path) as archive:
             return _inspect(archive, path, limits)
-    except zipfile.BadZipFile as error:
-        raise read_error(FILE_CORRUPT, path) from error
-    except (EOFError, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+    except ReadError:
+        raise
+    except Exception as error:
+        # zipfile reports damage in many ways (BadZipFile, zlib.error,
+        # EOFError, UnicodeDecodeError of a mangled name, struct.error…).
         raise read_error(FILE_CORRUPT, path) from error
 
 

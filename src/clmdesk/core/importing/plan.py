@@ -391,7 +391,9 @@ def _map_by_values(
             assign(quantities[0], Field.QUANTITY)
         else:
             assign(decimals[0], Field.AMOUNT)
-    has_key = bool(taken & set(KEY_FIELDS))
+    # The customer-id column is the key whenever there is one (DOMAIN.md identity);
+    # an e-mail or document guessed from values does not stop the search.
+    has_key = any(c.field in KEY_FIELDS and c.source != "values" for c in result)
     ids.sort(key=lambda i: profiles[i].contiguous)
     for index in ids:
         p = profiles[index]

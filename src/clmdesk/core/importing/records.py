@@ -396,6 +396,7 @@ class SheetPlan:
                     new,
                     date_order=date_orders[column.index],
                     date_order_ambiguous=False,
+                    date_order_chosen=True,
                 )
             columns.append(new)
         return dataclasses.replace(
