@@ -1,0 +1,1 @@
+"""Charts of the control panel (pyqtgraph): the lifecycle indicator and its helpers."""

@@ -1,0 +1,1 @@
+"""Lists of customers: the table model, the searchable dialog and its export."""
