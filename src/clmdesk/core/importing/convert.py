@@ -509,9 +509,11 @@ def _nps(work: _Sheet) -> NormalizedSheet:
     dates = work.dates(Field.DATE, required=False)
     scores = _scores(work, required=True)
     work.dates(Field.REGISTERED, required=False)
+    if scores is None:
+        work.reject(np.ones(work.count, np.bool_), ROW_VALUE_EMPTY, column="—")
+        scores = np.full(work.count, -1, np.int8)
     key, origin, sources = work.keys()
     keep, anonymous = _split(work, key)
-    assert scores is not None
     nps = NpsColumns(
         row_numbers=work.numbers[keep],
         customer_key=[key[i] for i in keep.tolist()],
