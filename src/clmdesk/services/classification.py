@@ -48,6 +48,7 @@ from clmdesk.storage.history import (
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from clmdesk.core.lifecycle.inputs import EngineInput
     from clmdesk.storage.database import Database
 
 __all__ = [
@@ -187,9 +188,9 @@ def _check_model(model: StageModel) -> None:
         raise ClassificationError(result.errors[0])
 
 
-def resolve_cycle(loaded: LoadedInputs, setting: CycleSetting) -> CycleEstimate:
-    """The C for ``setting`` over ``loaded`` (automatic when ``None``)."""
-    return estimate_cycle(loaded.engine) if setting is None else fixed_cycle(setting)
+def resolve_cycle(engine: EngineInput, setting: CycleSetting) -> CycleEstimate:
+    """The C for ``setting`` over ``engine``'s data (automatic when ``None``)."""
+    return estimate_cycle(engine) if setting is None else fixed_cycle(setting)
 
 
 def classify(
@@ -236,7 +237,7 @@ def classify(
     _check_model(model)
     check_cancelled(is_cancelled)
     progress(250, 1000)
-    estimate = resolve_cycle(loaded, setting)
+    estimate = resolve_cycle(loaded.engine, setting)
     history = compute_history(
         loaded.engine,
         model,
@@ -290,7 +291,7 @@ def preview_last_snapshot(
     setting
         The candidate cycle setting.
     """
-    estimate = resolve_cycle(loaded, setting)
+    estimate = resolve_cycle(loaded.engine, setting)
     span = loaded.engine.span
     if span is None:
         return Preview(None, estimate, dict.fromkeys(model.keys, 0))
