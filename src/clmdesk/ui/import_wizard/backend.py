@@ -1,0 +1,225 @@
+"""The import wizard's tasks: thin calls into the Qt-free import code (ui layer).
+
+Every function here is what the wizard hands to its
+:class:`~clmdesk.workers.runner.TaskRunner`; each runs on a worker thread,
+takes frozen values in and gives frozen values out (STYLE T3), and follows
+the task contract of :mod:`clmdesk.core.tasks`. Nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from clmdesk.core.importing import (
+    DateOrder,
+    FilePlan,
+    ImportOptions,
+    RawSheet,
+    SheetPlan,
+)
+from clmdesk.core.tasks import IsCancelled, Progress, check_cancelled
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from clmdesk.core.importing import RejectedRow
+    from clmdesk.core.messages import Message
+    from clmdesk.storage.database import Database
+
+__all__ = [
+    "ImportJob",
+    "PlannedFiles",
+    "RefineRequest",
+    "dry_run",
+    "export_rejected",
+    "plan_files",
+    "recorded",
+    "refine_sheets",
+    "run_import",
+]
+
+
+@dataclass(frozen=True)
+class PlannedFiles:
+    """The plans of the files that could be read, and why the others could not."""
+
+    plans: tuple[FilePlan, ...]
+    failures: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class RefineRequest:
+    """One edited sheet plan to refine (formats and issues recomputed)."""
+
+    key: tuple[int, int]
+    sheet: RawSheet
+    plan: SheetPlan
+    date_orders: Mapping[int, DateOrder]
+
+
+def plan_files(
+    paths: Sequence[str],
+    language: str,
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> PlannedFiles:
+    """Read and plan each file; a file that cannot be read becomes a failure message."""
+    from clmdesk.fileio.errors import ReadError
+    from clmdesk.fileio.readers import plan_file
+
+    options = ImportOptions(language=language)
+    plans: list[FilePlan] = []
+    failures: list[Message] = []
+    progress(0, len(paths))
+    for done, path in enumerate(paths, start=1):
+        check_cancelled(is_cancelled)
+        try:
+            plans.append(plan_file(path, options))
+        except ReadError as error:
+            failures.append(error.message)
+        progress(done, len(paths))
+    return PlannedFiles(tuple(plans), tuple(failures))
+
+
+def refine_sheets(
+    requests: Sequence[RefineRequest],
+    language: str,
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> list[tuple[RefineRequest, SheetPlan]]:
+    """Recompute formats and issues of edited sheet plans, keeping the user's date orders."""
+    from clmdesk.core.importing.plan import refine_plan
+
+    results = []
+    for done, request in enumerate(requests):
+        check_cancelled(is_cancelled)
+        progress(done, len(requests))
+        options = ImportOptions(
+            language=language,
+            date_orders={
+                (request.plan.sheet, column): order
+                for column, order in request.date_orders.items()
+            },
+        )
+        results.append((request, refine_plan(request.sheet, request.plan, options)))
+    progress(len(requests), len(requests))
+    return results
+
+
+def dry_run(
+    database: Database,
+    plans: Sequence[FilePlan],
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> Any:
+    """What importing ``plans`` would do, computed without writing."""
+    importing = import_module("clmdesk.services.importing")
+    return importing.dry_run(
+        database, plans, progress=progress, is_cancelled=is_cancelled
+    )
+
+
+def run_import(
+    database: Database,
+    plans: Sequence[FilePlan],
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> Any:
+    """Import ``plans`` in one transaction (rolled back on cancel or failure)."""
+    importing = import_module("clmdesk.services.importing")
+    return importing.run_import(
+        database, plans, progress=progress, is_cancelled=is_cancelled
+    )
+
+
+class ImportJob:
+    """What became of a task, readable once :attr:`done` is set.
+
+    The runner drops the result of a task it was asked to cancel. An import
+    may commit just before the cancel reaches it; the wizard waits on this
+    record to tell "cancelled, nothing changed" from "finished anyway".
+    """
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+def recorded(
+    job: ImportJob,
+    fn: Any,
+    *args: Any,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> Any:
+    """Run ``fn(*args)`` under the task contract, keeping its outcome in ``job``."""
+    try:
+        job.result = fn(*args, progress=progress, is_cancelled=is_cancelled)
+    except BaseException as error:
+        job.error = error
+        raise
+    finally:
+        job.done.set()
+    return job.result
+
+
+def export_rejected(
+    path: str,
+    header: Sequence[str],
+    rows: Sequence[RejectedRow],
+    language: str,
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> Path:
+    """Write rejected rows (where, why, the values read) with the safe list writer.
+
+    Reasons are rendered from the same catalogue as the interface, in
+    ``language``; csv uses the people dialect of that language.
+    """
+    from clmdesk.core.i18n import translate
+    from clmdesk.core.messages import render
+    from clmdesk.fileio.writers import people_dialect, write_table
+
+    def reason(row: RejectedRow) -> str:
+        return render(row.reason, lambda text: translate(text, language))
+
+    table = [
+        (
+            row.file,
+            row.sheet,
+            row.row_number,
+            reason(row),
+            *(_plain(v) for v in row.values),
+        )
+        for row in rows
+    ]
+    width = max([len(header), *(len(r) for r in table)])
+    full_header = [*header, *("" for _ in range(width - len(header)))]
+    return write_table(
+        path,
+        full_header,
+        table,
+        dialect=people_dialect(language),
+        progress=progress,
+        is_cancelled=is_cancelled,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A raw cell as the list writer takes it (times and durations as text)."""
+    if isinstance(value, (time, timedelta)):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool, date)):
+        return value
+    return str(value)
