@@ -155,7 +155,9 @@ class _SheetScan:
         self.valued: tuple[bytes, bytes] = (b"", b"")
 
     def feed(self, chunk: bytes) -> None:
-        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
+        self.cells += chunk.count(
+            b"<c"
+        )  # every cell element (plus a few <col>: an upper bound)
         window = self.previous[-64:] + chunk
         if _WIDE_REF.search(window) is not None:
             widest = max(_column_number(m) for m in _WIDE_REF.findall(window))

@@ -8,7 +8,9 @@ rows with numpy masks, and accounts for every data row: valid, anonymous
 
 from __future__ import annotations
 
+import operator
 from datetime import date, timedelta
+from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -117,7 +119,7 @@ class _Sheet:
         self.columns: dict[Field, ColumnPlan] = {
             c.field: c for c in plan.columns if c.field is not None
         }
-        self.rectangular = len({len(row) for row in self.rows}) <= 1
+        self.rectangular = len(set(map(len, self.rows))) <= 1
         self.reasons: dict[int, Message] = {}
         self._dates: dict[Field, DateColumn | None] = {}
 
@@ -246,9 +248,7 @@ class _Sheet:
             values = sources.get(field)
             if values is None:
                 continue
-            present = np.fromiter(
-                (v is not None for v in values), dtype=np.bool_, count=self.count
-            )
+            present = _present(values)
             origin[present] = code
             key = [v if v is not None else k for v, k in zip(values, key, strict=True)]
         return key, origin, sources
@@ -270,6 +270,13 @@ class _Sheet:
             )
             for index in sorted(self.reasons)
         )
+
+
+def _present(values: Sequence[object]) -> npt.NDArray[np.bool_]:
+    """Mask of the values that are not ``None`` (C speed: no Python loop per value)."""
+    return np.fromiter(
+        map(operator.is_not, values, repeat(None)), dtype=np.bool_, count=len(values)
+    )
 
 
 def _take_text(
@@ -323,7 +330,7 @@ def _split(
     valid = ~work.rejected_mask()
     if key is None:
         return np.flatnonzero(valid), np.zeros(0, dtype=np.intp)
-    keyed = np.fromiter((k is not None for k in key), dtype=np.bool_, count=work.count)
+    keyed = _present(key)
     return np.flatnonzero(valid & keyed), np.flatnonzero(valid & ~keyed)
 
 
@@ -423,11 +430,11 @@ def _customers_of_keys(
 ) -> CustomerColumns:
     """One customer per distinct key of the kept rows, fields from their first non-empty value."""
     kept = keep.tolist()
-    first: dict[str, int] = {}
-    for index in kept:
-        first.setdefault(key[index], index)
-    keys = list(first)
-    rows = list(first.values())
+    kept_keys: list[str] = [key[i] for i in kept]
+    # Keys in order of first appearance, and the row where each appears first.
+    keys = list(dict.fromkeys(kept_keys))
+    first_row = dict(zip(reversed(kept_keys), reversed(kept), strict=True))
+    rows = [first_row[k] for k in keys]
     fields: dict[str, object] = {}
     keyed: list[str] = key  # type: ignore[assignment]
     for field in _CUSTOMER_TEXT:
@@ -483,7 +490,7 @@ def _customers(work: _Sheet) -> NormalizedSheet:
     scores = _scores(work, required=False)
     nps_dates = work.dates(Field.NPS_DATE, required=False)
     work.dates(Field.REGISTERED, required=False)  # validates before rows are split
-    no_key = np.fromiter((k is None for k in key), dtype=np.bool_, count=work.count)
+    no_key = ~_present(key)
     work.reject(no_key, ROW_NO_KEY)
     keep, anonymous = _split(work, key)
     extra: dict[str, object] = {}
