@@ -114,6 +114,8 @@ class MappingPage(QWizardPage):
         )
         self.sheet_view.setUniformItemSizes(False)
         self.sheet_view.setSpacing(2)
+        self.sheet_view.setWordWrap(True)
+        self.sheet_view.setMinimumWidth(200)
         self.sheet_view.setAccessibleName(self.tr("Sheets"))
         self.sheet_view.selectionModel().currentChanged.connect(self._on_sheet_changed)
         sheets_label = heading(self.tr("&Sheets"), 1.0)
@@ -232,7 +234,7 @@ class MappingPage(QWizardPage):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([230, 770])
+        splitter.setSizes([270, 730])
 
         content = QWidget()
         layout = QVBoxLayout(content)
