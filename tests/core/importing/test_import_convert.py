@@ -10,6 +10,7 @@ from clmdesk.core.importing import (
     NO_DAY,
     NO_INT,
     NO_TIME,
+    Field,
     KeySource,
     RawSheet,
     Role,
@@ -243,3 +244,22 @@ def test_ragged_csv_rows() -> None:
     assert result.orders.customer_key == ["1"]
     assert [r.reason.id for r in result.rejected] == ["import.row.amount_empty"]
     assert np.array_equal(result.orders.amount_cents, [500])
+
+
+def test_a_column_mapped_without_refine_still_gets_its_formats() -> None:
+    import dataclasses
+
+    raw = sheet([["Cliente", "Quando", "Quanto"], ["1", "13/01/2024", "1.234,50"]])
+    plan = plan_sheet(raw)
+    # As if the wizard mapped the columns and forgot refine_plan: no formats decided.
+    bare = tuple(
+        dataclasses.replace(c, number_format=None, date_order=None)
+        for c in plan.columns
+    )
+    edited = dataclasses.replace(plan, columns=bare, locale="").with_mapping(
+        {1: Field.DATE, 2: Field.AMOUNT}, role=Role.ORDERS
+    )
+    result = convert_sheet(raw, edited, TODAY)
+    assert result.orders is not None
+    assert result.orders.amount_cents.tolist() == [123450]
+    assert result.orders.day.tolist() == [day_number(date(2024, 1, 13))]

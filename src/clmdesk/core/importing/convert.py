@@ -48,6 +48,8 @@ from clmdesk.core.importing.values import (
     NumberColumn,
     convert_dates,
     convert_numbers,
+    detect_date_order,
+    detect_decimal_mark,
     document_column,
     email_column,
     id_column,
@@ -177,7 +179,11 @@ class _Sheet:
                 self.reject(np.ones(self.count, np.bool_), ROW_DATE_EMPTY, column="—")
             return None
         column = self.cells(field)
-        result = convert_dates(column, self.columns[field].date_order, months=months)
+        order = self.columns[field].date_order
+        if order is None:
+            # A column mapped in the wizard without refine_plan: decide here.
+            order = detect_date_order(set(column))[0]
+        result = convert_dates(column, order, months=months)
         name = self.name(field)
         if required:
             self.reject(result.empty, ROW_DATE_EMPTY, column=name)
@@ -204,12 +210,22 @@ class _Sheet:
             )
         return result
 
+    def mark(self, field: Field, column: Sequence[Cell]) -> NumberFormat:
+        """The column's decimal mark: the plan's, else decided from the values and locale."""
+        planned = self.columns[field].number_format
+        if planned is not None:
+            return planned
+        detected, _ = detect_decimal_mark(set(column))
+        if detected is not None:
+            return detected
+        brazilian = self.plan.locale == "pt_BR"
+        return NumberFormat.DECIMAL_COMMA if brazilian else NumberFormat.DECIMAL_POINT
+
     def numbers_of(self, field: Field) -> NumberColumn | None:
         if not self.has(field):
             return None
         column = self.cells(field)
-        mark = self.columns[field].number_format or NumberFormat.DECIMAL_POINT
-        result = convert_numbers(column, mark)
+        result = convert_numbers(column, self.mark(field, column))
         self.reject_values(result.bad, field, ROW_NOT_A_NUMBER, column)
         return result
 
@@ -468,8 +484,7 @@ def _scores(work: _Sheet, required: bool) -> npt.NDArray[np.int8] | None:
     if not work.has(Field.NPS_SCORE):
         return None
     column = work.cells(Field.NPS_SCORE)
-    mark = work.columns[Field.NPS_SCORE].number_format or NumberFormat.DECIMAL_POINT
-    numbers = convert_numbers(column, mark)
+    numbers = convert_numbers(column, work.mark(Field.NPS_SCORE, column))
     values = numbers.values
     valid = ~np.isnan(values)
     in_range = (
