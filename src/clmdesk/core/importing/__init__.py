@@ -8,8 +8,10 @@ Pipeline and hand-off API
 -------------------------
 ``clmdesk.fileio.readers.plan_file(path, options=ImportOptions()) -> FilePlan``
     Read the file (raises :class:`clmdesk.fileio.errors.ReadError`, whose
-    ``.message`` names the file; ``clmdesk.fileio.readers.read_file`` reads without planning) and plan each sheet.  ``FilePlan.workbook``
-    keeps the raw data so nothing is read twice.
+    ``.message`` names the file) and plan each sheet.
+    ``clmdesk.fileio.readers.read_file(path, options) -> RawWorkbook`` reads
+    without planning.  ``FilePlan.workbook`` keeps the raw data so nothing
+    is read twice.
 
 :func:`plan_workbook` ``(workbook, options) -> FilePlan`` and :func:`plan_sheet` ``(sheet, options) -> SheetPlan``
     Find the header row (it may sit below title lines), map columns to
@@ -58,6 +60,12 @@ Decisions worth knowing
 * Order amount: the amount column if mapped; else quantity x unit price; a
   unit price alone counts as quantity 1.  An empty quantity or price rejects
   the row.
+* An e-mail without ``@`` is no e-mail (``None``); a document or phone
+  keeps its digits only.
+* A sheet planned as ``IGNORE`` reads no rows (``rows_read == 0``); its
+  ``SheetPlan.data_rows`` still says how many it has, for the summary.
+* Ids are ``str``; ``NO_TIME`` (-1) is "no time of day", ``NO_DAY`` and
+  ``NO_INT`` are the int32/int64 minimums: test with ``==``, never with ``<``.
 * An all-ambiguous text date column (every value fits both orders) is
   read day-first; the plan flags it ``date_order_ambiguous`` unless the
   sheet looks Brazilian or the user language is pt-BR.
@@ -71,6 +79,7 @@ from clmdesk.core.importing.headers import (
     match_header,
     normalize_header,
 )
+from clmdesk.core.importing.identity import IDENTITY_VERSION, line_identities
 from clmdesk.core.importing.plan import plan_sheet, plan_workbook, refine_plan
 from clmdesk.core.importing.records import (
     NO_DAY,
@@ -98,6 +107,7 @@ from clmdesk.core.importing.records import (
 )
 
 __all__ = [
+    "IDENTITY_VERSION",
     "NO_DAY",
     "NO_INT",
     "NO_TIME",
@@ -123,6 +133,7 @@ __all__ = [
     "convert_sheet",
     "day_number",
     "header_signature",
+    "line_identities",
     "match_header",
     "normalize_header",
     "plan_sheet",
