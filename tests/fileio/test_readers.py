@@ -233,3 +233,13 @@ def test_files_are_closed_after_reading(tmp_path: Path, name: str) -> None:
         with contextlib.suppress(OSError):
             open_files.add(os.readlink(fd))
     assert str(path) not in open_files
+
+
+def test_bytes_undefined_in_cp1252_fall_back_to_latin1(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(
+        "nome;valor\r\nJoão;1,00\r\n".encode("cp1252") + b"x\x81y;2,00\r\n"
+    )
+    (sheet,) = read_file(path).sheets
+    assert sheet.rows[1] == ["João", "1,00"]
+    assert sheet.rows[2] == ["x\x81y", "2,00"]
