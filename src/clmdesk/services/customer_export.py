@@ -18,15 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clmdesk.core.days import from_day_number
-from clmdesk.core.lifecycle.model import GROUPS, ModelError, StageModel, model_from_json
+from clmdesk.core.lifecycle.model import GROUPS, ModelError, StageModel
 from clmdesk.core.messages import define
 from clmdesk.core.tasks import IsCancelled, Progress, never_cancelled, no_progress
 from clmdesk.fileio.writers import CellValue, ColumnKind, people_dialect, write_table
-from clmdesk.storage.customers import (
-    CustomerExportRow,
-    iter_customer_export_rows,
-    latest_classification_model_json,
-)
+from clmdesk.storage.customers import CustomerExportRow, iter_customer_export_rows
+from clmdesk.storage.history import load_latest_run
 
 if TYPE_CHECKING:
     import os
@@ -35,7 +32,13 @@ if TYPE_CHECKING:
 
     from clmdesk.storage.database import Database
 
-__all__ = ["COLUMNS", "KINDS", "CustomerExportResult", "export_customer_list"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "SHEET_TITLE",
+    "CustomerExportResult",
+    "export_customer_list",
+]
 
 COLUMNS: tuple[str, ...] = (
     define("export.column.key", "Customer"),
@@ -120,14 +123,13 @@ class _Names:
 
 
 def _model(database: Database) -> StageModel | None:
-    raw = latest_classification_model_json(database)
-    if raw is None:
-        return None
+    """The model that gave the stored stages (not the one being edited, if any)."""
     try:
-        return model_from_json(raw)
+        run = load_latest_run(database)
     except ModelError:
         # Keys are still exported; only the display names are lost.
         return None
+    return run.model if run is not None else None
 
 
 def _cells(row: CustomerExportRow, names: _Names) -> tuple[CellValue, ...]:

@@ -21,19 +21,32 @@ from typing import TYPE_CHECKING
 from clmdesk.core.days import day_number
 from clmdesk.core.lifecycle import CycleEstimate, estimate_cycle
 from clmdesk.core.messages import Message, define
+from clmdesk.core.tasks import (
+    IsCancelled,
+    Progress,
+    check_cancelled,
+    never_cancelled,
+    no_progress,
+    sub_progress,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from clmdesk.core.lifecycle import PanelKpis, Stage, StageModel
     from clmdesk.services.panel import PanelData
+    from clmdesk.storage.database import Database
 
 __all__ = [
     "NO_CLASSIFICATION",
+    "REPORT_SUFFIXES",
+    "UNKNOWN_FORMAT",
+    "WRITE_FAILED",
     "ReportData",
     "ReportDataError",
     "StageSummary",
     "cycle_of_panel",
+    "load_report_data",
     "report_from_panel",
 ]
 
@@ -41,6 +54,16 @@ NO_CLASSIFICATION = define(
     "report.no_classification",
     "There is nothing to report yet: this database has no classified history. Import customers and sales, or run 'clmdesk classify'.",
 )
+UNKNOWN_FORMAT = define(
+    "report.unknown_format",
+    "Cannot tell the report format of {name}: use a name ending in .pdf, .png or .svg.",
+)
+WRITE_FAILED = define(
+    "report.write_failed", "The report could not be written to {path}."
+)
+REPORT_SUFFIXES = (".pdf", ".png", ".svg")
+"""File name endings of the report formats."""
+
 CYCLE_STORED = define(
     "report.cycle.stored",
     "Automatic: {days} days, measured from the purchases when the stages were last recalculated.",
@@ -234,3 +257,50 @@ def report_from_panel(
         panel=panel,
         prepared_day=day_number(prepared or date.today()),
     )
+
+
+def load_report_data(
+    database: Database,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+    *,
+    prepared: date | None = None,
+) -> ReportData:
+    """Load the stored classification of ``database`` and build the report's data.
+
+    The figures come from :func:`clmdesk.services.panel.build_panel_data`,
+    exactly as the control panel shows them; C and what it was computed from
+    come from the stored classification run.
+
+    Parameters
+    ----------
+    database
+        The open business database.
+    progress, is_cancelled
+        The task contract; runs on a worker.
+    prepared
+        The report's date (today by default).
+
+    Raises
+    ------
+    ReportDataError
+        When the database holds no classified history.
+    """
+    from clmdesk.services.panel import build_panel_data
+    from clmdesk.storage.history import load_latest_run
+
+    panel = build_panel_data(
+        database, progress=sub_progress(progress, 0, 900), is_cancelled=is_cancelled
+    )
+    check_cancelled(is_cancelled)
+    run = load_latest_run(database)
+    cycle = (
+        run.cycle
+        if run is not None
+        and run.cycle.days == panel.cycle_days
+        and run.cycle.automatic == panel.cycle_automatic
+        else None
+    )
+    data = report_from_panel(panel, cycle=cycle, prepared=prepared)
+    progress(1000, 1000)
+    return data

@@ -31,7 +31,6 @@ __all__ = [
     "CustomerExportRow",
     "count_customers",
     "iter_customer_export_rows",
-    "latest_classification_model_json",
 ]
 
 _CHUNK = 2000
@@ -167,21 +166,3 @@ def iter_customer_export_rows(
                 )
             done += len(chunk)
             progress(done, max(total, done))
-
-
-def latest_classification_model_json(database: Database) -> str | None:
-    """The stage model (JSON text) of the latest stored classification, if any.
-
-    The stages in ``customer_stages`` were given by this model, which may
-    differ from the one currently being edited in the settings.
-
-    Parameters
-    ----------
-    database
-        The open business database.
-    """
-    with database.read() as connection:
-        value = connection.execute(
-            text("SELECT model_json FROM classification_runs ORDER BY id DESC LIMIT 1")
-        ).scalar()
-    return None if value is None else str(value)

@@ -67,6 +67,7 @@ __all__ = [
     "Attachment",
     "PageSpec",
     "build_lifecycle_report",
+    "build_widget_report",
     "continuous_page",
     "long_date",
     "tr",
@@ -989,6 +990,33 @@ class _Builder:
 
             self.flow.place(h, draw, after=2.5)
 
+    def figure(self, attachment: Attachment) -> None:
+        """A recorded widget in the flow, as wide as the text and at most half a page high."""
+        source = attachment.picture.source
+        self.section(attachment.title, "", keep=80)
+        if source.isEmpty():
+            return
+        width = self.width
+        height = width * source.height() / source.width()
+        limit = (
+            self.spec.size.height() - self.spec.margins[1] - self.spec.margins[3]
+        ) * 0.5
+        if self.spec.paged and height > limit:
+            height = limit
+            width = height * source.width() / source.height()
+        self.flow.place(
+            height,
+            lambda top: [
+                PictureItem(
+                    QRectF(self.left, top, width, height),
+                    attachment.picture.picture,
+                    source,
+                    attachment.picture.labels,
+                )
+            ],
+            after=18,
+        )
+
     def attachment(self, attachment: Attachment) -> None:
         self.flow.new_page()
         if not self.spec.paged:
@@ -1061,6 +1089,13 @@ class _Builder:
                 )
             )
 
+    def build_for_widget(self, attachment: Attachment) -> ReportLayout:
+        self.heading()
+        self.figure(attachment)
+        self.stage_table()
+        self.notes()
+        return self.flow.finish(self.style.paper, self.footer)
+
     def build(self, attachment: Attachment | None) -> ReportLayout:
         self.heading()
         self.key_figures()
@@ -1111,3 +1146,31 @@ def build_lifecycle_report(
         if retry.spill == 0:
             return shorter
     return layout
+
+
+def build_widget_report(
+    data: ReportData,
+    attachment: Attachment,
+    spec: PageSpec = A4,
+    *,
+    style: ReportStyle | None = None,
+) -> ReportLayout:
+    """Lay out a report of one widget (a chart of the panel) with its context.
+
+    The widget comes after the heading (business and as-of date) and before
+    the stage definitions and the notes on C, so that even a single printed
+    chart says what it shows.
+
+    Parameters
+    ----------
+    data
+        What the report says.
+    attachment
+        The recorded widget and its title.
+    spec
+        Page size and margins.
+    style
+        Fonts and colours (the default report style).
+    """
+    builder = _Builder(data, spec, style or ReportStyle(), DEFAULT_MONTHS)
+    return builder.build_for_widget(attachment)

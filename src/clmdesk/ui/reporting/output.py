@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +31,8 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 
 from clmdesk import __version__
-from clmdesk.core.messages import Message, define
+from clmdesk.core.messages import Message
+from clmdesk.services.report_data import UNKNOWN_FORMAT, WRITE_FAILED
 from clmdesk.ui.reporting.style import DPI, MM
 
 if TYPE_CHECKING:
@@ -55,14 +56,6 @@ __all__ = [
 
 PNG_SCALE = 2.0
 """Device pixels per report unit of a PNG report (crisp on high-density screens and paper)."""
-
-UNKNOWN_FORMAT = define(
-    "report.unknown_format",
-    "Cannot tell the report format of {name}: use a name ending in .pdf, .png or .svg.",
-)
-WRITE_FAILED = define(
-    "report.write_failed", "The report could not be written to {path}."
-)
 
 
 class ReportFormat(StrEnum):
@@ -195,11 +188,19 @@ def printer_page_size(printer: QPrinter) -> QSizeF:
 
 
 def _temporary_beside(target: Path) -> Path:
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
-    os.close(handle)
-    return Path(name)
+    # Not mkstemp: its files are private (0600) and the report would keep
+    # that mode after the rename; os.open lets the user's umask decide.
+    for _attempt in range(100):
+        name = (
+            target.parent / f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}"
+        )
+        try:
+            handle = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        return name
+    raise FileExistsError(str(target))
 
 
 def _write_pdf(layout: ReportLayout, path: Path, title: str) -> bool:
