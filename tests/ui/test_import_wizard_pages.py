@@ -259,3 +259,29 @@ def test_cell_text_and_column_letters() -> None:
     assert cell_text(2.55) == "2.55"
     assert cell_text(None) == ""
     assert "2024" in cell_text(datetime(2024, 3, 5, 10, 30))
+
+
+def test_edits_survive_going_back_to_add_a_file(
+    qtbot, make_wizard, tmp_path: Path
+) -> None:
+    first = write_orders_xlsx(tmp_path / "orders.xlsx")
+    wizard = make_wizard([str(first)])
+    wizard.open()
+    wait_for_sheets(qtbot, wizard)
+    page = wizard.mapping_page
+    note = next(c.index for c in page.mapping_model.plan.columns if c.header == "Note")
+    page.mapping_model.setData(
+        page.mapping_model.index(note, ColumnMappingModel.COL_FIELD), Field.STATUS
+    )
+    qtbot.waitUntil(page.isComplete, timeout=10000)
+
+    wizard.back()
+    second = tmp_path / "more.csv"
+    second.write_text("customer,date,amount\nC9,2024-01-02,10.00\n", encoding="utf-8")
+    wizard.files_page.add_paths([str(second)])
+    wizard.next()
+    wait_for_sheets(qtbot, wizard)
+    assert [p.workbook.file for p in wizard.plans] == ["orders.xlsx", "more.csv"]
+    assert wizard.plans[0].sheets[0].columns[note].field == Field.STATUS
+    assert page.current_entry().plan.sheet == "Orders"
+    assert len(page.sheet_model.entries()) == 3

@@ -49,14 +49,14 @@ class PlannedFiles:
     """The plans of the files that could be read, and why the others could not."""
 
     plans: tuple[FilePlan, ...]
-    failures: tuple[Message, ...]
+    failures: tuple[tuple[str, Message], ...]
 
 
 @dataclass(frozen=True)
 class RefineRequest:
     """One edited sheet plan to refine (formats and issues recomputed)."""
 
-    key: tuple[int, int]
+    key: tuple[str, int]
     sheet: RawSheet
     plan: SheetPlan
     date_orders: Mapping[int, DateOrder]
@@ -75,14 +75,14 @@ def plan_files(
 
     options = ImportOptions(language=language)
     plans: list[FilePlan] = []
-    failures: list[Message] = []
+    failures: list[tuple[str, Message]] = []
     progress(0, len(paths))
     for done, path in enumerate(paths, start=1):
         check_cancelled(is_cancelled)
         try:
             plans.append(plan_file(path, options))
         except ReadError as error:
-            failures.append(error.message)
+            failures.append((path, error.message))
         progress(done, len(paths))
     return PlannedFiles(tuple(plans), tuple(failures))
 

@@ -47,7 +47,7 @@ from clmdesk.ui.import_wizard.models import (
 from clmdesk.ui.import_wizard.widgets import BusyPanel, FieldDelegate, heading
 
 if TYPE_CHECKING:
-    from clmdesk.core.importing import RawSheet, SheetPlan
+    from clmdesk.core.importing import FilePlan, RawSheet, SheetPlan
     from clmdesk.core.messages import Message
     from clmdesk.ui.import_wizard.wizard import ImportWizard
 
@@ -64,13 +64,14 @@ class MappingPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self._wizard = wizard
-        self._planned_paths: list[str] | None = None
-        self._failures: tuple[Message, ...] = ()
+        self._plans_by_path: dict[str, FilePlan] = {}
+        self._failed_by_path: dict[str, Message] = {}
         self._planning = False
-        self._dirty: set[tuple[int, int]] = set()
+        # Sheets edited but not yet refined, by (file path, sheet index).
+        self._dirty: set[tuple[str, int]] = set()
         self._refining = False
-        # (file index, sheet index) -> column -> the user's day/month answer
-        self._answers: dict[tuple[int, int], dict[int, DateOrder]] = {}
+        # (file path, sheet index) -> column -> the user's day/month answer
+        self._answers: dict[tuple[str, int], dict[int, DateOrder]] = {}
         self._current = -1
         self.setTitle(self.tr("Check what each sheet holds"))
         self.setSubTitle(
@@ -246,12 +247,26 @@ class MappingPage(QWizardPage):
     # ------------------------------------------------------------- wizard
     def initializePage(self) -> None:
         paths = self._wizard.paths()
-        if paths != self._planned_paths or not self._wizard.plans:
-            self._start_planning(paths)
+        # Files planned earlier keep their plan and the user's edits.
+        for path in list(self._plans_by_path):
+            if path not in paths:
+                del self._plans_by_path[path]
+        for path in list(self._failed_by_path):
+            if path not in paths:
+                del self._failed_by_path[path]
+        fresh = [
+            p
+            for p in paths
+            if p not in self._plans_by_path and p not in self._failed_by_path
+        ]
+        if fresh:
+            self._start_planning(fresh)
+        else:
+            self._show_plans()
 
     def cleanupPage(self) -> None:
         # Going back to the files: stop reading; the plans stay for a quick return.
-        if self._planning:
+        if self._planning or self._refining:
             self._wizard.cancel_task()
 
     def isComplete(self) -> bool:
@@ -265,11 +280,6 @@ class MappingPage(QWizardPage):
     # ----------------------------------------------------------- planning
     def _start_planning(self, paths: list[str]) -> None:
         self._planning = True
-        self._planned_paths = list(paths)
-        self._wizard.plans = []
-        self._answers.clear()
-        self._dirty.clear()
-        self.sheet_model.set_entries([])
         self.stack.setCurrentIndex(_LOADING)
         self.busy.start(
             self.tr("Reading {count} files…").format(count=count_text(len(paths)))
@@ -291,16 +301,27 @@ class MappingPage(QWizardPage):
     def _on_planned(self, result: object) -> None:
         assert isinstance(result, PlannedFiles)
         self._planning = False
-        self._wizard.plans = list(result.plans)
-        self._failures = result.failures
+        for file_plan in result.plans:
+            self._plans_by_path[file_plan.workbook.path] = file_plan
+        for path, message in result.failures:
+            self._failed_by_path[path] = message
+        self._show_plans()
+
+    def _show_plans(self) -> None:
+        paths = self._wizard.paths()
+        plans = [self._plans_by_path[p] for p in paths if p in self._plans_by_path]
+        failures = [self._failed_by_path[p] for p in paths if p in self._failed_by_path]
+        shown = self.current_entry()
+        shown_key = self._key(shown) if shown is not None else None
+        self._wizard.plans = plans
         entries = [
-            SheetEntry(file_index, sheet_index, plan)
-            for file_index, file_plan in enumerate(result.plans)
+            self._with_answer_state(SheetEntry(file_index, sheet_index, plan))
+            for file_index, file_plan in enumerate(plans)
             for sheet_index, plan in enumerate(file_plan.sheets)
         ]
-        self.sheet_model.set_entries([self._with_answer_state(e) for e in entries])
-        if self._failures:
-            lines = [message_text(failure) for failure in self._failures]
+        self.sheet_model.set_entries(entries)
+        if failures:
+            lines = [message_text(failure) for failure in failures]
             self.failure_label.setText(
                 "<b>"
                 + self.tr("These files cannot be imported:")
@@ -312,16 +333,27 @@ class MappingPage(QWizardPage):
             self.failure_label.hide()
         if not entries:
             self.nothing_label.setText(
-                "\n".join(message_text(failure) for failure in self._failures)
+                "\n".join(message_text(failure) for failure in failures)
                 or self.tr("There is nothing to import in these files.")
             )
             self.stack.setCurrentIndex(_NOTHING)
         else:
             self.stack.setCurrentIndex(_CONTENT)
-            first = next(
-                (row for row, e in enumerate(entries) if e.plan.role != Role.IGNORE), 0
-            )
+            keys = [self._key(entry) for entry in entries]
+            if shown_key in keys:
+                first = keys.index(shown_key)
+            else:
+                first = next(
+                    (
+                        row
+                        for row, e in enumerate(entries)
+                        if e.plan.role != Role.IGNORE
+                    ),
+                    0,
+                )
             self.select_sheet(first)
+        if self._dirty:
+            self._refine()
         self.completeChanged.emit()
 
     def _on_planning_failed(self, error: object) -> None:
@@ -331,12 +363,10 @@ class MappingPage(QWizardPage):
             message_text(message) if message is not None else str(error)
         )
         self.stack.setCurrentIndex(_NOTHING)
-        self._planned_paths = None
         self.completeChanged.emit()
 
     def _on_planning_cancelled(self) -> None:
         self._planning = False
-        self._planned_paths = None
         self.completeChanged.emit()
 
     # ------------------------------------------------------------- sheets
@@ -351,6 +381,9 @@ class MappingPage(QWizardPage):
     def _on_sheet_changed(self, current: Any, _previous: Any = None) -> None:
         self._current = current.row() if current.isValid() else -1
         self._show_current(reset=True)
+
+    def _key(self, entry: SheetEntry) -> tuple[str, int]:
+        return (self._wizard.plans[entry.file_index].workbook.path, entry.sheet_index)
 
     def _raw_sheet(self, entry: SheetEntry) -> RawSheet:
         return self._wizard.plans[entry.file_index].workbook.sheets[entry.sheet_index]
@@ -411,7 +444,7 @@ class MappingPage(QWizardPage):
 
     # ------------------------------------------------------------ editing
     def _with_answer_state(self, entry: SheetEntry) -> SheetEntry:
-        answered = self._answers.get((entry.file_index, entry.sheet_index), {})
+        answered = self._answers.get(self._key(entry), {})
         needs = entry.plan.role != Role.IGNORE and any(
             column not in answered for column in entry.plan.ambiguous_date_columns
         )
@@ -422,7 +455,9 @@ class MappingPage(QWizardPage):
         file_plan = self._wizard.plans[entry.file_index]
         sheets = list(file_plan.sheets)
         sheets[entry.sheet_index] = plan
-        self._wizard.plans[entry.file_index] = replace(file_plan, sheets=tuple(sheets))
+        edited = replace(file_plan, sheets=tuple(sheets))
+        self._wizard.plans[entry.file_index] = edited
+        self._plans_by_path[edited.workbook.path] = edited
         self.sheet_model.update_entry(
             row,
             self._with_answer_state(
@@ -442,7 +477,7 @@ class MappingPage(QWizardPage):
             return
         plan = entry.plan.with_mapping(fields, role, date_orders)
         self._replace_plan(self._current, plan)
-        self._dirty.add((entry.file_index, entry.sheet_index))
+        self._dirty.add(self._key(entry))
         self._show_current(reset=role is not None)
         self._refine()
 
@@ -454,7 +489,7 @@ class MappingPage(QWizardPage):
             return
         # The model already applied the edit to its copy of the plan.
         self._replace_plan(self._current, plan)
-        self._dirty.add((entry.file_index, entry.sheet_index))
+        self._dirty.add(self._key(entry))
         self.preview_model.set_plan(plan)
         self._refine()
 
@@ -468,10 +503,8 @@ class MappingPage(QWizardPage):
 
     def _refine(self) -> None:
         requests = []
-        rows = {
-            (entry.file_index, entry.sheet_index): entry
-            for entry in self.sheet_model.entries()
-        }
+        rows = {self._key(entry): entry for entry in self.sheet_model.entries()}
+        self._dirty &= set(rows)  # a file removed meanwhile needs nothing
         for key in sorted(self._dirty):
             entry = rows[key]
             requests.append(
@@ -498,13 +531,13 @@ class MappingPage(QWizardPage):
         self._refining = False
         assert isinstance(results, list)
         positions = {
-            (entry.file_index, entry.sheet_index): row
+            self._key(entry): row
             for row, entry in enumerate(self.sheet_model.entries())
         }
         for request, refined in results:
-            row = positions[request.key]
+            row = positions.get(request.key)
             # An edit made while refining wins: it will be refined next.
-            if self.sheet_model.entry(row).plan is request.plan:
+            if row is not None and self.sheet_model.entry(row).plan is request.plan:
                 self._replace_plan(row, refined)
                 self._dirty.discard(request.key)
         if self._dirty:
@@ -525,7 +558,7 @@ class MappingPage(QWizardPage):
 
     # ------------------------------------------------------ date question
     def _show_date_question(self, entry: SheetEntry, sheet: RawSheet) -> None:
-        key = (entry.file_index, entry.sheet_index)
+        key = self._key(entry)
         answered = self._answers.get(key, {})
         columns = [
             c
@@ -596,16 +629,14 @@ class MappingPage(QWizardPage):
         entry = self.current_entry()
         if entry is None:
             return
-        self._answers.setdefault((entry.file_index, entry.sheet_index), {})[column] = (
-            order
-        )
+        self._answers.setdefault(self._key(entry), {})[column] = order
         self.edit_current(date_orders={column: order})
 
     def questions(self) -> list[tuple[SheetEntry, int]]:
         """Open day/month questions: (sheet, column)."""
         found: list[tuple[SheetEntry, int]] = []
         for entry in self.sheet_model.entries():
-            answered = self._answers.get((entry.file_index, entry.sheet_index), {})
+            answered = self._answers.get(self._key(entry), {})
             if entry.plan.role == Role.IGNORE:
                 continue
             found.extend(

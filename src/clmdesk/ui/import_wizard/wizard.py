@@ -217,8 +217,15 @@ class ImportWizard(QWizard):
         super().reject()
 
     def done(self, result: int) -> None:
+        # Reading a big workbook cannot be interrupted inside calamine: a
+        # cancelled read-only task may finish on its own rather than freeze
+        # the window. A write (import, export) is waited for.
+        writing = (
+            self.task_name in ("import", "export")
+            or self.import_page.state == "stopping"
+        )
         self.cancel_task()
-        self.runner.shutdown(wait=True)
+        self.runner.shutdown(wait=writing)
         super().done(result)
 
     def show_error(self, error: object) -> None:
