@@ -47,6 +47,7 @@ class PeriodSelector(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._days: tuple[int, ...] = ()
+        self._wanted_custom: tuple[int, int] | None = None
         self._combo = QComboBox(self)
         self._combo.setAccessibleName(self.tr("Period"))
         for period, label in (
@@ -82,9 +83,13 @@ class PeriodSelector(QWidget):
 
     def custom(self) -> tuple[int, int] | None:
         """``(first_day, last_day)`` of a custom period, else None."""
-        if self.period() is not Period.CUSTOM or not self._days:
+        if self.period() is not Period.CUSTOM:
             return None
-        return int(self._from.currentData()), int(self._to.currentData())
+        first, last = self._from.currentData(), self._to.currentData()
+        if first is None or last is None:
+            # No months offered yet: keep what the settings asked for.
+            return self._wanted_custom
+        return int(first), int(last)
 
     def set_months(self, snapshot_days: Sequence[int]) -> None:
         """Offer these snapshot months in the custom range."""
@@ -99,6 +104,7 @@ class PeriodSelector(QWidget):
 
     def set_period(self, period: Period, custom: tuple[int, int] | None = None) -> None:
         """Select ``period`` (and the custom months) without emitting."""
+        self._wanted_custom = custom
         with _Blocked(self._combo, self._from, self._to):
             self._combo.setCurrentIndex(self._combo.findData(period.value))
             self._set_custom(custom)

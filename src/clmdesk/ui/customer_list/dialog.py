@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QSettings,
     QSortFilterProxyModel,
     Qt,
+    Signal,
     Slot,
 )
 from PySide6.QtWidgets import (
@@ -139,7 +140,15 @@ def export_rows(
 
 
 class CustomerListDialog(QDialog):
-    """A searchable, sortable list of customers with an export button."""
+    """A searchable, sortable list of customers with an export button.
+
+    Signals
+    -------
+    export_finished(str)
+        An export ended: empty on success, else why it failed.
+    """
+
+    export_finished = Signal(str)
 
     def __init__(
         self,
@@ -213,6 +222,7 @@ class CustomerListDialog(QDialog):
         self.search.textChanged.connect(self._on_search)
         self.export_button.clicked.connect(self.choose_export_file)
         self._loading = True
+        self.last_export: object = None
         self._update_count()
 
     # -- rows ---------------------------------------------------------------
@@ -305,16 +315,17 @@ class CustomerListDialog(QDialog):
     @Slot(object)
     def _on_export_finished(self, path: object) -> None:
         self.export_button.setEnabled(True)
+        self.last_export = path
         self.count_label.setText(self.tr("Saved to {path}").format(path=path))
+        self.export_finished.emit("")
 
     @Slot(object)
     def _on_export_failed(self, error: object) -> None:
         self.export_button.setEnabled(True)
-        QMessageBox.warning(
-            self,
-            self.tr("Export failed"),
-            self.tr("The list could not be saved: {error}").format(error=error),
-        )
+        text = self.tr("The list could not be saved: {error}").format(error=error)
+        self.export_finished.emit(text)
+        if self.isVisible():
+            QMessageBox.warning(self, self.tr("Export failed"), text)
 
     def done(self, result: int) -> None:
         self._runner.shutdown(wait=True)

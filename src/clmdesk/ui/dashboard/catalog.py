@@ -139,7 +139,7 @@ class CatalogDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(self.buttons)
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.list.doubleClicked.connect(lambda _index: self.accept())
+        self.list.doubleClicked.connect(self.accept)
         if data is None or data.is_empty:
             self._note.setText(
                 self.tr(

@@ -141,6 +141,7 @@ class PanelPage(QWidget):
         self._saving_enabled = False
         self.last_draw_ms = 0.0
         self._open_lists: list[CustomerListDialog] = []
+        self._exports: list[CustomerListDialog] = []
 
         # Header: title, as-of line, actions, loading indicator.
         self._title = QLabel(self.tr("Control panel"), self)
@@ -219,7 +220,9 @@ class PanelPage(QWidget):
         self.scroll_area.setWidget(self.grid)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -578,16 +581,19 @@ class PanelPage(QWidget):
             self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _obj=None, d=dialog: self._forget_list(d))
+        # A bound slot, not a lambda holding the dialog: PySide crashes when a
+        # closure keeps a wrapper of an object Qt is deleting.
+        dialog.finished.connect(self._on_list_closed)
         self._open_lists.append(dialog)
         self._pending_list = (dialog, None)
         self._list_runner.start(customer_list, data, query, self._contacts)
         dialog.show()
         return dialog
 
-    def _forget_list(self, dialog: CustomerListDialog) -> None:
-        if dialog in self._open_lists:
-            self._open_lists.remove(dialog)
+    @Slot(int)
+    def _on_list_closed(self, _result: int) -> None:
+        dialog = self.sender()
+        self._open_lists = [d for d in self._open_lists if d is not dialog]
         if self._pending_list[0] is dialog:
             self._pending_list = (None, None)
 
@@ -626,9 +632,20 @@ class PanelPage(QWidget):
                 stage_names(self._data),
                 parent=self,
             )
+            holder.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             holder.set_rows(rows.rows)
             holder.export_to(export_path)
-            holder._runner.finished.connect(lambda _path: holder.deleteLater())
+            self._exports.append(holder)
+            holder.export_finished.connect(self._on_export_done)
+
+    @Slot(str)
+    def _on_export_done(self, message: str) -> None:
+        holder = self.sender()
+        self._exports = [h for h in self._exports if h is not holder]
+        if message:
+            self.show_notice(message)
+        if isinstance(holder, CustomerListDialog):
+            holder.close()
 
     @Slot(object)
     def _on_list_failed(self, error: object) -> None:
@@ -658,7 +675,9 @@ class PanelPage(QWidget):
         self.grid.resize(self.scroll_area.viewport().width(), self.grid.minimumHeight())
         self.grid.relayout()
         top = self.scroll_area.y() if self.scroll_area.isVisible() else self.height()
-        height = top + (self.grid.minimumHeight() if self.scroll_area.isVisible() else 0)
+        height = top + (
+            self.grid.minimumHeight() if self.scroll_area.isVisible() else 0
+        )
         height = max(height, self.height())
         image = QImage(
             round(self.width() * device_pixel_ratio),

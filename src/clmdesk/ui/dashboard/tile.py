@@ -218,7 +218,7 @@ class Tile(QFrame):
         self._subtitle.setFont(sub_font)
 
         self.settings_button = self._tool_button("settings", self.tr("Widget settings"))
-        self.settings_button.clicked.connect(lambda: self.settings_requested.emit(self))
+        self.settings_button.clicked.connect(self._emit_settings)
         self.settings_button.setVisible(widget.settings_editor_available())
         self.menu_button = self._tool_button("menu", self.tr("More actions"))
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -250,12 +250,12 @@ class Tile(QFrame):
 
         self.grip = _ResizeGrip(self)
         self.grip.raise_()
-        self.title_bar.drag_started.connect(lambda p: self.drag_started.emit(self, p))
-        self.title_bar.drag_moved.connect(lambda p: self.drag_moved.emit(self, p))
-        self.title_bar.drag_finished.connect(lambda c: self.drag_finished.emit(self, c))
-        self.grip.resize_started.connect(lambda: self.resize_started.emit(self))
-        self.grip.resize_moved.connect(lambda p: self.resize_moved.emit(self, p))
-        self.grip.resize_finished.connect(lambda c: self.resize_finished.emit(self, c))
+        self.title_bar.drag_started.connect(self._emit_drag_started)
+        self.title_bar.drag_moved.connect(self._emit_drag_moved)
+        self.title_bar.drag_finished.connect(self._emit_drag_finished)
+        self.grip.resize_started.connect(self._emit_resize_started)
+        self.grip.resize_moved.connect(self._emit_resize_moved)
+        self.grip.resize_finished.connect(self._emit_resize_finished)
         widget.subtitle_changed.connect(self._set_subtitle)
         self._set_subtitle(widget.subtitle())
 
@@ -283,48 +283,93 @@ class Tile(QFrame):
 
     def _build_menu(self) -> None:
         self.settings_action = self._action(
-            self.tr("Settings…"), "", lambda: self.settings_requested.emit(self)
+            self.tr("Settings…"), "", self._emit_settings
         )
         self.settings_action.setVisible(self.widget.settings_editor_available())
         self.menu.addSeparator()
         self._action(
             self.tr("Move earlier"),
             "Ctrl+Left",
-            lambda: self.move_requested.emit(self, -1),
+            self._move_earlier,
         )
         self._action(
             self.tr("Move later"),
             "Ctrl+Right",
-            lambda: self.move_requested.emit(self, 1),
+            self._move_later,
         )
         self.menu.addSeparator()
         self._action(
             self.tr("Wider"),
             "Ctrl+Shift+Right",
-            lambda: self.span_change_requested.emit(self, 1, 0),
+            self._wider,
         )
         self._action(
             self.tr("Narrower"),
             "Ctrl+Shift+Left",
-            lambda: self.span_change_requested.emit(self, -1, 0),
+            self._narrower,
         )
         self._action(
             self.tr("Taller"),
             "Ctrl+Shift+Down",
-            lambda: self.span_change_requested.emit(self, 0, 1),
+            self._taller,
         )
         self._action(
             self.tr("Shorter"),
             "Ctrl+Shift+Up",
-            lambda: self.span_change_requested.emit(self, 0, -1),
+            self._shorter,
         )
         self.menu.addSeparator()
         remove = self._action(
             self.tr("Remove from the panel"),
             "Ctrl+Delete",
-            lambda: self.remove_requested.emit(self),
+            self._emit_remove,
         )
         remove.setIcon(glyph_icon("close"))
+
+    # Bound slots rather than lambdas: a closure holding the tile keeps a
+    # wrapper alive past the C++ object's deletion, which crashes PySide.
+
+    def _emit_settings(self) -> None:
+        self.settings_requested.emit(self)
+
+    def _emit_remove(self) -> None:
+        self.remove_requested.emit(self)
+
+    def _emit_drag_started(self, pos: QPoint) -> None:
+        self.drag_started.emit(self, pos)
+
+    def _emit_drag_moved(self, pos: QPoint) -> None:
+        self.drag_moved.emit(self, pos)
+
+    def _emit_drag_finished(self, cancelled: bool) -> None:
+        self.drag_finished.emit(self, cancelled)
+
+    def _emit_resize_started(self) -> None:
+        self.resize_started.emit(self)
+
+    def _emit_resize_moved(self, pos: QPoint) -> None:
+        self.resize_moved.emit(self, pos)
+
+    def _emit_resize_finished(self, cancelled: bool) -> None:
+        self.resize_finished.emit(self, cancelled)
+
+    def _move_earlier(self) -> None:
+        self.move_requested.emit(self, -1)
+
+    def _move_later(self) -> None:
+        self.move_requested.emit(self, 1)
+
+    def _wider(self) -> None:
+        self.span_change_requested.emit(self, 1, 0)
+
+    def _narrower(self) -> None:
+        self.span_change_requested.emit(self, -1, 0)
+
+    def _taller(self) -> None:
+        self.span_change_requested.emit(self, 0, 1)
+
+    def _shorter(self) -> None:
+        self.span_change_requested.emit(self, 0, -1)
 
     def _set_subtitle(self, text: str) -> None:
         self._subtitle.setText(text)

@@ -148,10 +148,18 @@ class AttentionListWidget(PanelWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self._empty, 1)
         layout.addLayout(buttons)
-        self.all_button.clicked.connect(lambda: self._request(export=False))
-        self.export_button.clicked.connect(lambda: self._request(export=True))
+        self.all_button.clicked.connect(self.show_all)
+        self.export_button.clicked.connect(self.export_call_list)
         self.setMinimumSize(300, 200)
         self.show_data(None)
+
+    def show_all(self) -> None:
+        """Open the whole attention list."""
+        self._request(export=False)
+
+    def export_call_list(self) -> None:
+        """Export every customer who needs attention."""
+        self._request(export=True)
 
     def _request(self, export: bool) -> None:
         data = self._data

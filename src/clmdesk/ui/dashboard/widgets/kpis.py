@@ -198,7 +198,9 @@ class _CardArea(QWidget):
             card.setParent(self)
             card.show()
         parent = self.parentWidget()
-        self._place(self.width(), parent.height() if parent is not None else self.height())
+        self._place(
+            self.width(), parent.height() if parent is not None else self.height()
+        )
 
     def _place(self, width: int, available_height: int) -> None:
         n = len(self.cards)
@@ -257,7 +259,9 @@ class KpiCardsWidget(PanelWidget):
         self.scroll_area.setWidget(self.area)
         self.scroll_area.setWidgetResizable(False)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
         self.scroll_area.viewport().setAutoFillBackground(False)
         self.area.setAutoFillBackground(False)
         self._empty = empty_label(
