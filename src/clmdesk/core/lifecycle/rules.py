@@ -150,15 +150,20 @@ class CompiledModel:
         ``recency`` and ``top_value`` are ignored where ``frequency`` is 0.
         """
         n_r = len(self.recency_edges) + 1
-        f_code = np.minimum(frequency, self.frequency_cap).astype(np.intp)
-        if len(self.recency_edges):
-            r_code = np.searchsorted(self.recency_edges, recency, side="left").astype(
-                np.intp
-            )
+        # Small integer codes and in-place updates: this runs once per
+        # snapshot over every customer, so temporaries dominate its cost.
+        code_type = np.int16 if self.table.size < 2**15 else np.int32
+        code = np.minimum(frequency, self.frequency_cap).astype(code_type)
+        code *= n_r
+        if len(self.recency_edges) <= 8:
+            for edge in self.recency_edges.tolist():
+                code += recency > edge
         else:
-            r_code = np.zeros(len(frequency), dtype=np.intp)
-        flat = ((f_code * n_r + r_code) * 2 + top_value) * 2 + registered
-        result: npt.NDArray[np.int8] = self.table.reshape(-1)[flat]
+            edges = self.recency_edges.astype(recency.dtype)
+            code += np.searchsorted(edges, recency, side="left").astype(code_type)
+        code <<= 2
+        code |= (top_value.view(np.uint8) << 1) | registered.view(np.uint8)
+        result: npt.NDArray[np.int8] = np.take(self.table.reshape(-1), code)
         return result
 
 

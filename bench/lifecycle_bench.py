@@ -1,0 +1,236 @@
+"""Lifecycle engine benchmark: history, ``clmdesk classify``, one as-of date, movements.
+
+Usage::
+
+    uv run python bench/lifecycle_bench.py                 # 100k customers, 1M orders
+    uv run python bench/lifecycle_bench.py --customers 10000 --orders 100000
+
+Generates once, with a fixed seed, a database (cached under ``bench/out/``)
+of customers (half with a registration date) and orders spread over 84
+months (skewed purchase counts, about 3 % returns), then runs each step in
+a fresh process and reports its time and peak memory (``ru_maxrss``):
+
+1. ``history``: the engine's whole monthly history (inputs already loaded);
+2. ``classify``: ``clmdesk classify --db FILE`` end to end (process start,
+   load, automatic C, history, store);
+3. ``as_of``: one as-of date (measures and stages of every customer);
+4. ``movements``: movements between two stored months, loading both stage
+   arrays from the database;
+5. ``load``: loading the engine's inputs from the database (for reference).
+
+Targets (issue 4): history < 0.5 s; classify < 3 s; as-of < 100 ms;
+movements < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+SEED = 20_240_404
+MONTHS = 84
+START_DAY = 16_071  # 2014-01-01
+
+
+def database_path(customers: int, orders: int) -> Path:
+    """The cached generated database."""
+    return OUT / f"lifecycle_{customers}_{orders}.sqlite3"
+
+
+def generate(customers: int, orders: int, path: Path) -> None:
+    """Write a business of ``customers`` and ``orders`` into a new database at ``path``."""
+    import numpy as np
+
+    from clmdesk.storage.bulk import bulk_insert
+    from clmdesk.storage.database import open_database
+
+    rng = np.random.default_rng(SEED)
+    span = int(MONTHS * 30.44)
+    # Each customer arrives at some day and buys at a personal rate.
+    arrival = rng.integers(0, span, customers)
+    weight = rng.pareto(1.5, customers) + 0.2
+    buyer = rng.choice(customers, size=orders, p=weight / weight.sum())
+    offset = (rng.exponential(1.0, orders) * (span - arrival[buyer]) / 3).astype(
+        np.int64
+    )
+    day = START_DAY + np.minimum(arrival[buyer] + offset, span - 1)
+    cents = np.round(rng.lognormal(8.5, 0.9, orders)).astype(np.int64)
+    returns = rng.random(orders) < 0.03
+    cents[returns] = -cents[returns] // 2
+    registered = np.where(rng.random(customers) < 0.5, START_DAY + arrival, -1)
+
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    database = open_database(tmp)
+    try:
+        with database.write() as connection:
+            bulk_insert(
+                connection,
+                "customers",
+                ("id", "key", "registered_day"),
+                (
+                    (i + 1, f"C{i:07d}", None if r < 0 else int(r))
+                    for i, r in enumerate(registered.tolist())
+                ),
+            )
+            bulk_insert(
+                connection,
+                "orders",
+                ("customer_id", "order_ref", "day", "amount_cents", "line_count"),
+                (
+                    (c + 1, None, d, a, 1)
+                    for c, d, a in zip(
+                        buyer.tolist(), day.tolist(), cents.tolist(), strict=True
+                    )
+                ),
+            )
+    finally:
+        database.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    tmp.rename(path)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def step(name: str, db: Path) -> dict[str, float]:
+    """Run one step in this (fresh) process and return its figures."""
+    from clmdesk.core.lifecycle import (
+        classify_at,
+        compute_history,
+        default_model,
+        estimate_cycle,
+        movements_between,
+    )
+    from clmdesk.storage.database import open_database
+    from clmdesk.storage.history import (
+        load_inputs,
+        load_latest_run,
+        load_snapshot_stages,
+    )
+
+    database = open_database(db)
+    try:
+        figures: dict[str, float] = {}
+        if name == "load":
+            start = time.perf_counter()
+            loaded = load_inputs(database)
+            figures["seconds"] = time.perf_counter() - start
+            figures["orders"] = loaded.engine.n_orders
+        elif name == "history":
+            loaded = load_inputs(database, with_funnel=False)
+            cycle = estimate_cycle(loaded.engine)
+            start = time.perf_counter()
+            history = compute_history(loaded.engine, default_model(), cycle.days)
+            figures["seconds"] = time.perf_counter() - start
+            start = time.perf_counter()
+            estimate_cycle(loaded.engine)
+            figures["cycle_seconds"] = time.perf_counter() - start
+            figures["snapshots"] = history.n_snapshots
+        elif name == "as_of":
+            loaded = load_inputs(database, with_funnel=False)
+            span = loaded.engine.span
+            assert span is not None
+            day = (span[0] + span[1]) // 2
+            classify_at(loaded.engine, default_model(), 60, day)  # warm numpy up
+            start = time.perf_counter()
+            classify_at(loaded.engine, default_model(), 60, day + 1)
+            figures["seconds"] = time.perf_counter() - start
+        elif name == "movements":
+            start = time.perf_counter()
+            run = load_latest_run(database)
+            assert run is not None and run.n_snapshots >= 13
+            a = load_snapshot_stages(database, run.run_id, int(run.snapshot_days[-13]))
+            b = load_snapshot_stages(database, run.run_id, int(run.snapshot_days[-1]))
+            moves = movements_between(a, b, len(run.model.stages))
+            cell = moves.customers(0, 0)
+            figures["seconds"] = time.perf_counter() - start
+            figures["moved"] = int(moves.matrix.sum()) + 0 * len(cell)
+        else:
+            raise ValueError(name)
+        figures["peak_mb"] = _peak_mb()
+        return figures
+    finally:
+        database.close()
+
+
+def _run_child(*argv: str) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, *argv], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _classify(db: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [sys.executable, "-m", "clmdesk", "classify", "--db", str(db)],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, CLMDESK_LANG="en"),
+    )
+    seconds = time.perf_counter() - start
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"seconds": seconds, "peak_mb": peak / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(step(args.step, Path(args.db))))
+        return
+
+    OUT.mkdir(exist_ok=True)
+    db = database_path(args.customers, args.orders)
+    if not db.exists():
+        print(f"generating {db.name} …", flush=True)
+        start = time.perf_counter()
+        generate(args.customers, args.orders, db)
+        print(f"  generated in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"{args.customers:,} customers, {args.orders:,} orders, {MONTHS} months")
+    targets = {
+        "history": 0.5,
+        "classify": 3.0,
+        "as_of": 0.1,
+        "movements": 0.2,
+        "load": None,
+    }
+    classify = _classify(db)  # also stores the history the movements step reads
+    results = {"classify": classify}
+    for name in ("history", "as_of", "movements", "load"):
+        results[name] = _run_child("--step", name, "--db", str(db))
+    for name in ("history", "classify", "as_of", "movements", "load"):
+        figures = results[name]
+        target = targets[name]
+        verdict = (
+            "" if target is None else ("ok" if figures["seconds"] < target else "SLOW")
+        )
+        extra = ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in figures.items()
+            if k not in ("seconds", "peak_mb")
+        )
+        limit = f"(target < {target} s)" if target is not None else ""
+        print(
+            f"{name:<10} {figures['seconds']:7.3f} s  {limit:<18} {verdict:<4}"
+            f" peak {figures['peak_mb']:6.0f} MB  {extra}"
+        )
+
+
+if __name__ == "__main__":
+    main()
