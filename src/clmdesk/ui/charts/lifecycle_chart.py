@@ -316,7 +316,7 @@ class LifecycleChart(pg.PlotWidget):
         item.addItem(self._bars)
         item.addItem(self._partial)
         item.addItem(self._highlight, ignoreBounds=True)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(200, 140)
         self._ready = True
         self._apply_colours()
 

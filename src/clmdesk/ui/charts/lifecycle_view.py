@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LifecycleView"]
 
-_LEGEND_SIDE_MIN_WIDTH = 560
+_LEGEND_SIDE_MIN_WIDTH = 400
 
 
 class LifecycleView(QWidget):
@@ -166,7 +166,7 @@ class LifecycleView(QWidget):
             self._body_layout.setDirection(QBoxLayout.Direction.TopToBottom)
             self._legend_scroll.setMinimumWidth(0)
             self._legend_scroll.setMaximumWidth(16777215)
-            self._legend_scroll.setMaximumHeight(110)
+            self._legend_scroll.setMaximumHeight(72)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

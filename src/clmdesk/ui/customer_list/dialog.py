@@ -72,8 +72,14 @@ class CustomerFilterProxy(QSortFilterProxyModel):
 
     def set_search(self, text: str) -> None:
         """Filter on ``text`` (words separated by spaces; all must match)."""
-        self._terms = fold(text).split()
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):
+            # Qt ≥ 6.10: the replacement of the deprecated invalidateRowsFilter().
+            self.beginFilterChange()
+            self._terms = fold(text).split()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._terms = fold(text).split()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         if not self._terms:

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
 from clmdesk.core.charting import TilePlacement, pack_tiles
@@ -22,7 +32,7 @@ from clmdesk.ui.dashboard.tile import RADIUS, Tile
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
+    from PySide6.QtGui import QPaintEvent, QResizeEvent
 
 __all__ = ["MAX_COLUMNS", "PanelGrid"]
 
@@ -261,7 +271,7 @@ class PanelGrid(QWidget):
         tile.update()
         others = [t for t in self._tiles if t is not tile]
         self.relayout(others, gap_at=self._drag_target)
-        self.grabKeyboard()
+        self._watch_escape(True)
 
     def _on_drag_moved(self, tile: Tile, global_pos: QPoint) -> None:
         if tile is not self._drag_tile:
@@ -297,7 +307,7 @@ class PanelGrid(QWidget):
     def _on_drag_finished(self, tile: Tile, cancelled: bool) -> None:
         if tile is not self._drag_tile:
             return
-        self.releaseKeyboard()
+        self._watch_escape(False)
         self._drag_tile = None
         tile.lifted = False
         tile.update()
@@ -323,7 +333,7 @@ class PanelGrid(QWidget):
         self._resize_start_span = (tile.column_span, tile.row_span)
         tile.lifted = True
         tile.update()
-        self.grabKeyboard()
+        self._watch_escape(True)
 
     def span_for_corner(self, tile: Tile, corner: QPoint) -> tuple[int, int]:
         """The span a tile gets when its bottom-right corner is dragged to ``corner``."""
@@ -350,7 +360,7 @@ class PanelGrid(QWidget):
     def _on_resize_finished(self, tile: Tile, cancelled: bool) -> None:
         if tile is not self._resize_tile:
             return
-        self.releaseKeyboard()
+        self._watch_escape(False)
         self._resize_tile = None
         tile.lifted = False
         tile.update()
@@ -362,11 +372,37 @@ class PanelGrid(QWidget):
         if (tile.column_span, tile.row_span) != self._resize_start_span:
             self.layout_changed.emit()
 
+    def _watch_escape(self, on: bool) -> None:
+        # While a gesture runs, Escape must cancel it wherever the focus is;
+        # an application event filter does that without grabbing the keyboard.
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
+    def cancel_gesture(self) -> bool:
+        """Cancel a drag or resize in progress; whether there was one."""
+        for tile in (self._drag_tile, self._resize_tile):
+            if tile is not None:
+                tile.cancel_gesture()
+                return True
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.cancel_gesture()
+        ):
+            return True
+        return super().eventFilter(watched, event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            for tile in (self._drag_tile, self._resize_tile):
-                if tile is not None:
-                    tile.cancel_gesture()
-                    event.accept()
-                    return
+        if event.key() == Qt.Key.Key_Escape and self.cancel_gesture():
+            event.accept()
+            return
         super().keyPressEvent(event)
