@@ -222,3 +222,35 @@ def test_suggested_name_uses_business_and_latest_date(
     name = suggested_export_name(window, "xlsx")
     assert name.startswith("Loja Exemplo - Customers - ")
     assert name.endswith(".xlsx")
+
+
+def test_a_running_task_is_never_cancelled_by_an_export(
+    qtbot: QtBot, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    window = _window(qtbot, database, "en")
+    release = threading.Event()
+
+    def long_task(progress, is_cancelled):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return "classified"
+
+    told: list[str] = []
+    monkeypatch.setattr(
+        exporting.QMessageBox, "information", lambda _p, _t, text: told.append(text)
+    )
+    monkeypatch.setattr(
+        exporting.QFileDialog,
+        "getSaveFileName",
+        lambda *_args: pytest.fail("no file dialog while busy"),
+    )
+    window.tasks.start(long_task)
+    try:
+        exporting.export_customer_list(window)
+        assert told
+        assert window.tasks.is_busy
+    finally:
+        with qtbot.waitSignal(window.tasks.finished, timeout=10_000) as finished:
+            release.set()
+    assert finished.args == ["classified"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDir, QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from clmdesk.core.days import from_day_number
 from clmdesk.core.messages import Message
@@ -181,6 +181,15 @@ def export_customer_list(main_window: QWidget) -> None:
     """File ▸ Export…: ask for a file, then export every customer with its stage."""
     database = getattr(main_window, "database", None)
     if database is None:
+        return
+    tasks = getattr(main_window, "tasks", None)
+    if getattr(tasks, "is_busy", False):
+        # Starting a task cancels the running one (an import, a classification).
+        QMessageBox.information(
+            main_window,
+            tr("Export customer list"),
+            tr("Please wait until the current task has finished, then export again."),
+        )
         return
     target = ask_export_path(main_window)
     if target is None:

@@ -402,7 +402,9 @@ def save_report(parent: QWidget | None, job: ReportJob) -> None:
     layout = job.layout_for(file_format)
     scale = _png_scale(parent)
     tasks = getattr(parent, "tasks", None)
-    if tasks is None or not hasattr(tasks, "start"):
+    # The window runs one task at a time and a new one cancels the old: never
+    # cancel an import or a classification for a report that takes a moment.
+    if tasks is None or not hasattr(tasks, "start") or getattr(tasks, "is_busy", False):
         try:
             written = write_report_file(
                 layout,
