@@ -48,6 +48,7 @@ __all__ = [
     "cycle_of_panel",
     "load_report_data",
     "report_from_panel",
+    "stored_cycle",
 ]
 
 NO_CLASSIFICATION = define(
@@ -287,20 +288,39 @@ def load_report_data(
         When the database holds no classified history.
     """
     from clmdesk.services.panel import build_panel_data
-    from clmdesk.storage.history import load_latest_run
 
     panel = build_panel_data(
         database, progress=sub_progress(progress, 0, 900), is_cancelled=is_cancelled
     )
     check_cancelled(is_cancelled)
-    run = load_latest_run(database)
-    cycle = (
-        run.cycle
-        if run is not None
-        and run.cycle.days == panel.cycle_days
-        and run.cycle.automatic == panel.cycle_automatic
-        else None
+    data = report_from_panel(
+        panel, cycle=stored_cycle(database, panel), prepared=prepared
     )
-    data = report_from_panel(panel, cycle=cycle, prepared=prepared)
     progress(1000, 1000)
     return data
+
+
+def stored_cycle(
+    database: Database, panel: PanelData | None = None
+) -> CycleEstimate | None:
+    """C and what it was computed from, as the latest classification stored them.
+
+    Parameters
+    ----------
+    database
+        The open business database.
+    panel
+        When given, the stored C is returned only if it is the panel's
+        (same days, same automatic flag); ``None`` otherwise.
+    """
+    from clmdesk.storage.history import load_latest_run
+
+    run = load_latest_run(database)
+    if run is None:
+        return None
+    if panel is not None and (
+        run.cycle.days != panel.cycle_days
+        or run.cycle.automatic != panel.cycle_automatic
+    ):
+        return None
+    return run.cycle

@@ -29,7 +29,12 @@ from PySide6.QtCore import QCoreApplication, QDir, QSettings, QStandardPaths, Qt
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
-from clmdesk.services.report_data import ReportData, ReportDataError, report_from_panel
+from clmdesk.services.report_data import (
+    ReportData,
+    ReportDataError,
+    report_from_panel,
+    stored_cycle,
+)
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.reporting.chart import widget_picture
 from clmdesk.ui.reporting.lifecycle_report import (
@@ -54,6 +59,7 @@ from clmdesk.ui.reporting.style import DPI
 
 if TYPE_CHECKING:
     from clmdesk.services.panel import PanelData
+    from clmdesk.storage.database import Database
     from clmdesk.ui.reporting.layout import ReportLayout
 
 __all__ = [
@@ -174,6 +180,18 @@ def find_panel_data(widget: QWidget | None) -> PanelData | None:
     return None
 
 
+def _find_database(widget: QWidget | None) -> Database | None:
+    from clmdesk.storage.database import Database
+
+    current = widget
+    while current is not None:
+        value = getattr(current, "database", None)
+        if isinstance(value, Database):
+            return value
+        current = current.parentWidget()
+    return None
+
+
 def _is_panel_page(widget: QWidget) -> bool:
     return hasattr(widget, "panel_data") and hasattr(widget, "grid")
 
@@ -200,7 +218,16 @@ def report_job_for_widget(widget: QWidget) -> ReportJob:
     panel = find_panel_data(widget)
     if panel is None:
         raise ReportDataError(Message(NO_CLASSIFICATION))
-    data = report_from_panel(panel)
+    # C's basis as stored by the classification; without a database it is
+    # re-derived from the panel's own orders.
+    database = _find_database(widget)
+    cycle = None
+    if database is not None:
+        try:
+            cycle = stored_cycle(database, panel)
+        except Exception:
+            cycle = None
+    data = report_from_panel(panel, cycle=cycle)
     if _is_panel_page(widget):
         grid = widget.grid  # type: ignore[attr-defined]
         attachment = (
