@@ -90,3 +90,23 @@ def test_cycle_explanations(demo_path: Path) -> None:
     data = report_from_panel(single)
     assert data.previous_day is None
     assert all(s.change is None for s in data.stages)
+
+
+def test_a_business_without_a_name_is_named_after_its_file(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    from clmdesk.services.report_data import with_fallback_name
+
+    database = open_database(demo_path)
+    try:
+        data = load_report_data(database)
+    finally:
+        database.close()
+    unnamed = dataclasses.replace(data, business_name="")
+    other = open_database(tmp_path / "Padaria Central.sqlite3")
+    try:
+        assert with_fallback_name(unnamed, other).business_name == "Padaria Central"
+        assert with_fallback_name(data, other).business_name == "Loja Exemplo"
+    finally:
+        other.close()
+    assert with_fallback_name(unnamed, None).business_name == ""

@@ -14,6 +14,7 @@ this module builds no text: stage meanings and the explanation of C are
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ __all__ = [
     "load_report_data",
     "report_from_panel",
     "stored_cycle",
+    "with_fallback_name",
 ]
 
 NO_CLASSIFICATION = define(
@@ -324,3 +326,14 @@ def stored_cycle(
     ):
         return None
     return run.cycle
+
+
+def with_fallback_name(data: ReportData, database: Database | None) -> ReportData:
+    """``data`` named after its database file when the business has no name yet.
+
+    A report must name the business; until the owner sets a name, the file
+    they chose for it ("Padaria Central.sqlite3") is the best one there is.
+    """
+    if data.business_name.strip() or database is None or database.path is None:
+        return data
+    return dataclasses.replace(data, business_name=database.path.stem)

@@ -34,6 +34,7 @@ from clmdesk.services.report_data import (
     ReportDataError,
     report_from_panel,
     stored_cycle,
+    with_fallback_name,
 )
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.reporting.chart import widget_picture
@@ -227,7 +228,7 @@ def report_job_for_widget(widget: QWidget) -> ReportJob:
             cycle = stored_cycle(database, panel)
         except Exception:
             cycle = None
-    data = report_from_panel(panel, cycle=cycle)
+    data = with_fallback_name(report_from_panel(panel, cycle=cycle), database)
     if _is_panel_page(widget):
         grid = widget.grid  # type: ignore[attr-defined]
         attachment = (
