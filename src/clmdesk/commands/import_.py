@@ -1,0 +1,229 @@
+"""``clmdesk import FILE [FILE ...] [--db PATH] [--no-classify]``.
+
+Imports spreadsheets with automatic sheet and column detection, then prints
+where every row went (read = imported + already imported + anonymous +
+rejected), what happened to orders and customers, the rejected rows with
+their reasons, and reclassifies unless ``--no-classify``.  A file that
+cannot be understood stops everything with a one-line reason (exit 1) and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from clmdesk.commands import CommandError
+from clmdesk.core.i18n import detect_language, translate
+from clmdesk.core.messages import Message, define, render
+from clmdesk.services.importing import ImportFailed, import_files
+
+if TYPE_CHECKING:
+    import argparse
+
+    from clmdesk.services.importing import ImportSummary
+    from clmdesk.storage.database import Database
+
+__all__ = ["run"]
+
+#: Rejected rows and conflicts printed one by one; the rest are counted.
+MAX_LISTED = 20
+
+FILES = define(
+    "cli.import.files", "Read {rows} rows from {files} file(s), {sheets} sheet(s)."
+)
+IMPORTED = define("cli.import.imported", "  imported:          {count}")
+ALREADY = define("cli.import.already", "  already imported:  {count} (skipped)")
+ANONYMOUS = define(
+    "cli.import.anonymous", "  anonymous:         {count} (no customer; not stored)"
+)
+REJECTED = define("cli.import.rejected", "  rejected:          {count}")
+SHEET = define(
+    "cli.import.sheet",
+    "  {file} / {sheet} ({role}): {read} read, {imported} imported, {already} already imported, {anonymous} anonymous, {rejected} rejected",
+)
+IGNORED = define(
+    "cli.import.ignored", "  {file} / {sheet}: ignored (no recognisable data)"
+)
+ORDERS = define(
+    "cli.import.orders",
+    "Orders: {new} new ({returns} returns, {zero} zero-value purchases), {updated} existing orders with new lines.",
+)
+REVENUE = define("cli.import.revenue", "Net amount of the lines imported: {amount}")
+CUSTOMERS = define(
+    "cli.import.customers",
+    "Customers: {new} new, {known} already known; {filled} empty fields filled, {conflicts} conflicting values kept as they were.",
+)
+NPS = define("cli.import.nps", "NPS answers added: {count}")
+CAMPAIGNS = define("cli.import.campaigns", "Campaign rows added: {count}")
+REJECTED_HEADER = define("cli.import.rejected_header", "Rejected rows:")
+REJECTED_ROW = define(
+    "cli.import.rejected_row", "  {file} / {sheet}, row {row}: {reason}"
+)
+CONFLICT_HEADER = define(
+    "cli.import.conflict_header", "Conflicting values (the stored value was kept):"
+)
+CONFLICT_ROW = define(
+    "cli.import.conflict_row",
+    "  customer {customer}, {field}: kept “{kept}”, the file says “{offered}” ({file} / {sheet})",
+)
+MORE = define("cli.import.more", "  … and {count} more")
+CLASSIFIED = define("cli.import.classified", "Customer stages recalculated.")
+NOT_CLASSIFIED = define(
+    "cli.import.not_classified",
+    "Customer stages not recalculated (run 'clmdesk classify').",
+)
+CLASSIFY_FAILED = define(
+    "cli.import.classify_failed",
+    "The import was saved, but the customer stages could not be recalculated: {reason}",
+)
+
+
+def _number(value: int, language: str) -> str:
+    text = f"{value:,}"
+    return text.replace(",", ".") if language == "pt_BR" else text
+
+
+def _money(cents: int, language: str) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    mark = "," if language == "pt_BR" else "."
+    return f"{sign}{_number(whole, language)}{mark}{part:02d}"
+
+
+def summary_lines(summary: ImportSummary, language: str) -> list[str]:
+    """The printed report of an import, in ``language``."""
+
+    def say(message_id: str, **params: object) -> str:
+        return render(
+            Message(message_id, params), lambda text: translate(text, language)
+        )
+
+    def n(value: int) -> str:
+        return _number(value, language)
+
+    lines = [
+        say(
+            FILES,
+            rows=n(summary.rows_read),
+            files=n(len(summary.files)),
+            sheets=n(len(summary.sheets) + len(summary.ignored_sheets)),
+        ),
+        say(IMPORTED, count=n(summary.imported)),
+        say(ALREADY, count=n(summary.already_imported)),
+        say(ANONYMOUS, count=n(summary.anonymous)),
+        say(REJECTED, count=n(summary.rejected)),
+    ]
+    for sheet in summary.sheets:
+        lines.append(
+            say(
+                SHEET,
+                file=sheet.file,
+                sheet=sheet.sheet,
+                role=translate(sheet.role, language),
+                read=n(sheet.rows_read),
+                imported=n(sheet.imported),
+                already=n(sheet.already_imported),
+                anonymous=n(sheet.anonymous),
+                rejected=n(sheet.rejected),
+            )
+        )
+    for file, sheet_name in summary.ignored_sheets:
+        lines.append(say(IGNORED, file=file, sheet=sheet_name))
+    lines.append(
+        say(
+            ORDERS,
+            new=n(summary.orders_new),
+            returns=n(summary.returns_new),
+            zero=n(summary.zero_value_new),
+            updated=n(summary.orders_updated),
+        )
+    )
+    lines.append(say(REVENUE, amount=_money(summary.revenue_cents, language)))
+    lines.append(
+        say(
+            CUSTOMERS,
+            new=n(summary.customers_new),
+            known=n(summary.customers_known),
+            filled=n(summary.fields_filled),
+            conflicts=n(summary.conflict_count),
+        )
+    )
+    if summary.nps_answers:
+        lines.append(say(NPS, count=n(summary.nps_answers)))
+    if summary.campaigns:
+        lines.append(say(CAMPAIGNS, count=n(summary.campaigns)))
+    if summary.rejected_rows:
+        lines.append(say(REJECTED_HEADER))
+        for row in summary.rejected_rows[:MAX_LISTED]:
+            reason = render(row.reason, lambda text: translate(text, language))
+            lines.append(
+                say(
+                    REJECTED_ROW,
+                    file=row.file,
+                    sheet=row.sheet,
+                    row=row.row_number,
+                    reason=reason,
+                )
+            )
+        if len(summary.rejected_rows) > MAX_LISTED:
+            lines.append(say(MORE, count=n(len(summary.rejected_rows) - MAX_LISTED)))
+    if summary.conflicts:
+        lines.append(say(CONFLICT_HEADER))
+        for conflict in summary.conflicts[:MAX_LISTED]:
+            lines.append(
+                say(
+                    CONFLICT_ROW,
+                    customer=conflict.customer_key,
+                    field=translate(conflict.field, language),
+                    kept=conflict.kept,
+                    offered=conflict.offered,
+                    file=conflict.file,
+                    sheet=conflict.sheet,
+                )
+            )
+        if summary.conflict_count > MAX_LISTED:
+            lines.append(say(MORE, count=n(summary.conflict_count - MAX_LISTED)))
+    if summary.classified:
+        lines.append(say(CLASSIFIED))
+    elif summary.classification_error is None:
+        lines.append(say(NOT_CLASSIFIED))
+    return lines
+
+
+def run(args: argparse.Namespace, database: Database) -> int:
+    """Import ``args.files`` into ``database``; print the summary.
+
+    Returns
+    -------
+    int
+        0 on success; 1 when the stages could not be recalculated afterwards.
+
+    Raises
+    ------
+    CommandError
+        A file cannot be read or understood, or the database refused the
+        import; nothing was changed.
+    """
+    language = detect_language(getattr(args, "lang", None))
+    try:
+        summary = import_files(
+            database,
+            list(args.files),
+            language=language,
+            classify=not getattr(args, "no_classify", False),
+        )
+    except ImportFailed as error:
+        raise CommandError(error.message) from error
+    for line in summary_lines(summary, language):
+        sys.stdout.write(line + "\n")
+    if summary.classification_error is not None:
+        reason = render(
+            summary.classification_error, lambda text: translate(text, language)
+        )
+        failed = Message(CLASSIFY_FAILED, {"reason": reason})
+        sys.stderr.write(
+            "clmdesk import: " + render(failed, lambda t: translate(t, language)) + "\n"
+        )
+        return 1
+    return 0

@@ -1,0 +1,1350 @@
+"""Writing normalised sheets into the database: one import batch (storage layer).
+
+:func:`write_import` takes the :class:`~clmdesk.core.importing.NormalizedSheet`
+values of one import and applies DOMAIN.md's data rules:
+
+* customers met again are merged: empty fields are filled (each fill is
+  recorded in ``customer_field_fills`` for undo), a non-empty field is never
+  overwritten and a different value is reported as a :class:`FieldConflict`;
+* a customer's e-mail and document are aliases of its key: rows keyed by
+  e-mail or document attach to the customer that has it.  Customers keyed
+  by id are resolved first, so within one import the order of the files
+  does not matter;
+* a line whose identity digest already exists (an earlier batch, or an
+  earlier sheet or file of this import) is skipped as "already imported";
+  identical lines within one sheet are distinct (their ``n`` differs);
+* NPS answers and campaigns follow the same rule with their own identities.
+
+The same function computes a dry run (``batch=None``): every decision is
+made by the same code from the same reads, and only the final inserts are
+left out, so the dry run's counts equal the import's.
+
+Bulk inserts hand tuples to the DBAPI ``executemany`` (STACK.md: ~4x Core
+inserts); when ``order_lines`` starts empty, its secondary indexes are
+dropped for the load and rebuilt after it, and the orders are inserted from
+the grouping already computed here instead of re-aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from clmdesk.core.importing import (
+    NO_DAY,
+    NO_INT,
+    NO_TIME,
+    CustomerColumns,
+    KeySource,
+    NormalizedSheet,
+    Role,
+    line_identities,
+)
+from clmdesk.core.messages import Message, define
+from clmdesk.core.tasks import (
+    IsCancelled,
+    Progress,
+    check_cancelled,
+    never_cancelled,
+    no_progress,
+)
+from clmdesk.storage.app_settings import get_setting, set_setting
+from clmdesk.storage.orders import rebuild_orders
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    import numpy.typing as npt
+    from sqlalchemy import Connection
+
+    from clmdesk.storage.database import Database
+
+__all__ = [
+    "CUSTOMER_FIELDS",
+    "REMEMBERED_MAPPINGS",
+    "BatchInfo",
+    "FieldConflict",
+    "FileRecord",
+    "ImportWriteError",
+    "SheetOutcome",
+    "WriteOutcome",
+    "dry_run_import",
+    "import_sheets",
+    "read_remembered_mappings",
+    "write_import",
+]
+
+WRITE_FAILED = define(
+    "import.write_failed",
+    "The import could not be saved in the database {location} ({error}). Nothing was changed.",
+)
+
+#: ``app_settings`` key of the mappings users confirmed, by header signature.
+REMEMBERED_MAPPINGS = "import_mappings"
+
+
+class ImportWriteError(Exception):
+    """The database refused the import (locked, full, read-only…); nothing was written."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
+
+
+#: Customer fields an import may fill, as (CustomerColumns attribute, customers column).
+CUSTOMER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "name"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("document", "document"),
+    ("city", "city"),
+    ("state", "state"),
+    ("registered_day", "registered_day"),
+    ("channel", "channel"),
+    ("referred_by", "referred_by_key"),
+    ("nps_score", "nps_score_undated"),
+)
+_COLUMNS = tuple(column for _, column in CUSTOMER_FIELDS)
+_EMPTY_VALUES: dict[str, Any] = dict.fromkeys(_COLUMNS)
+
+# Rows per executemany call between two cancellation checks.
+_CHUNK = 50_000
+# Bound parameters per "IN (...)" query (SQLite's historic limit is 999).
+_IN_CHUNK = 900
+# Page cache during an import (negative: KiB), about 64 MB.
+_CACHE_KIB = -65_536
+# Conflicts kept with their details; beyond this only the count grows.
+MAX_CONFLICTS = 1000
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file read by an import, as recorded in its batch.
+
+    Attributes
+    ----------
+    name
+        Base name of the file.
+    size
+        Size in bytes.
+    sha256
+        Hex SHA-256 of its bytes.
+    """
+
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What an import records about itself in ``import_batches``.
+
+    Attributes
+    ----------
+    created_at
+        ISO-8601 UTC time of the import.
+    files
+        The files read.
+    mappings
+        JSON-ready description of each sheet's role and column mapping.
+    """
+
+    created_at: str
+    files: tuple[FileRecord, ...]
+    mappings: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A customer field that already held a different value; the stored value was kept.
+
+    Attributes
+    ----------
+    customer_key
+        Key of the customer.
+    field
+        The customers column (``"email"``, ``"name"``…).
+    kept
+        The value kept (already stored, or filled earlier in this import).
+    offered
+        The different value the sheet had.
+    file, sheet
+        Where the offered value came from.
+    """
+
+    customer_key: str
+    field: str
+    kept: str
+    offered: str
+    file: str
+    sheet: str
+
+
+@dataclass(frozen=True)
+class SheetOutcome:
+    """Where the rows of one sheet went.
+
+    ``rows_read == imported + already_imported + anonymous + rejected``.
+    """
+
+    file: str
+    sheet: str
+    role: str
+    rows_read: int
+    imported: int
+    already_imported: int
+    anonymous: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What an import wrote (or, for a dry run, would write).
+
+    Attributes
+    ----------
+    batch_id
+        The new ``import_batches`` row, or None for a dry run.
+    sheets
+        Per-sheet row accounting, in import order.
+    customers_new
+        Customers created.
+    customers_known
+        Customers that already existed and were met again.
+    fields_filled
+        Empty fields of known customers filled by this import.
+    conflicts
+        Up to :data:`MAX_CONFLICTS` fields offered a value different from the
+        stored one (the stored one is kept).
+    conflict_count
+        The number of such fields.
+    lines_imported
+        Order lines added.
+    revenue_cents
+        Net amount of the lines added.
+    orders_new
+        Orders that did not exist before.
+    orders_updated
+        Existing orders that received new lines.
+    returns_new
+        New orders whose net amount is negative (returns/cancellations).
+    zero_value_new
+        New orders of zero value (still purchases).
+    nps_answers
+        Dated NPS answers added.
+    campaigns
+        Campaign rows added.
+    """
+
+    batch_id: int | None
+    sheets: tuple[SheetOutcome, ...]
+    customers_new: int = 0
+    customers_known: int = 0
+    fields_filled: int = 0
+    conflicts: tuple[FieldConflict, ...] = ()
+    conflict_count: int = 0
+    lines_imported: int = 0
+    revenue_cents: int = 0
+    orders_new: int = 0
+    orders_updated: int = 0
+    returns_new: int = 0
+    zero_value_new: int = 0
+    nps_answers: int = 0
+    campaigns: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read over every sheet."""
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def imported(self) -> int:
+        """Rows imported over every sheet."""
+        return sum(s.imported for s in self.sheets)
+
+    @property
+    def already_imported(self) -> int:
+        """Rows skipped as already imported over every sheet."""
+        return sum(s.already_imported for s in self.sheets)
+
+    @property
+    def anonymous(self) -> int:
+        """Rows without a customer over every sheet."""
+        return sum(s.anonymous for s in self.sheets)
+
+    @property
+    def rejected(self) -> int:
+        """Rows rejected over every sheet."""
+        return sum(s.rejected for s in self.sheets)
+
+    def counts(self) -> dict[str, int]:
+        """Every count by name (what the batch stores in ``counts_json``)."""
+        return {
+            "rows_read": self.rows_read,
+            "imported": self.imported,
+            "already_imported": self.already_imported,
+            "anonymous": self.anonymous,
+            "rejected": self.rejected,
+            "customers_new": self.customers_new,
+            "customers_known": self.customers_known,
+            "fields_filled": self.fields_filled,
+            "conflicts": self.conflict_count,
+            "lines_imported": self.lines_imported,
+            "revenue_cents": self.revenue_cents,
+            "orders_new": self.orders_new,
+            "orders_updated": self.orders_updated,
+            "returns_new": self.returns_new,
+            "zero_value_new": self.zero_value_new,
+            "nps_answers": self.nps_answers,
+            "campaigns": self.campaigns,
+        }
+
+
+# --------------------------------------------------------------------------
+# Low-level helpers
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.name == "sqlite" else "%s"
+
+
+def _cursor(connection: Connection) -> Any:
+    """A DBAPI cursor on the connection's own transaction."""
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _select_in(
+    connection: Connection, sql: str, values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (with one ``{in}`` slot) for ``values`` in chunks; return all rows."""
+    mark = _placeholder(connection)
+    cursor = _cursor(connection)
+    rows: list[tuple[Any, ...]] = []
+    try:
+        for chunk in _chunks(values, _IN_CHUNK):
+            cursor.execute(sql.format(**{"in": ",".join([mark] * len(chunk))}), chunk)
+            rows.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return rows
+
+
+def _scalar(connection: Connection, sql: str) -> Any:
+    return connection.exec_driver_sql(sql).scalar()
+
+
+def _executemany(
+    connection: Connection, sql: str, rows: Iterable[Sequence[Any]]
+) -> None:
+    cursor = _cursor(connection)
+    try:
+        cursor.executemany(sql.replace("?", _placeholder(connection)), rows)
+    finally:
+        cursor.close()
+
+
+def _text(value: Any) -> str:
+    return str(value)
+
+
+# --------------------------------------------------------------------------
+# Customers
+
+
+@dataclass
+class _Customer:
+    id: int
+    key: str
+    values: dict[str, Any]
+    created: bool = False
+    mentioned: bool = False
+
+
+@dataclass
+class _CustomerBook:
+    """Customers this import touches: the stored ones it met and the ones it creates."""
+
+    next_id: int
+    by_id: dict[int, _Customer] = field(default_factory=dict)
+    by_key: dict[str, _Customer] = field(default_factory=dict)
+    by_email: dict[str, _Customer] = field(default_factory=dict)
+    by_document: dict[str, _Customer] = field(default_factory=dict)
+    fills: dict[tuple[int, str], Any] = field(default_factory=dict)
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    conflict_count: int = 0
+    fills_known: int = 0
+
+    def add(self, customer: _Customer) -> None:
+        self.by_id[customer.id] = customer
+        self.by_key.setdefault(customer.key, customer)
+        self._index_aliases(customer)
+
+    def _index_aliases(self, customer: _Customer) -> None:
+        email = customer.values.get("email")
+        if email:
+            known = self.by_email.get(email)
+            if known is None or customer.id < known.id:
+                self.by_email[email] = customer
+        document = customer.values.get("document")
+        if document:
+            known = self.by_document.get(document)
+            if known is None or customer.id < known.id:
+                self.by_document[document] = customer
+
+    def find(self, key: str, source: int) -> _Customer | None:
+        """The customer a key refers to: by key, then (for e-mail/document keys) by alias."""
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        if source == KeySource.EMAIL:
+            return self.by_email.get(key)
+        if source == KeySource.DOCUMENT:
+            return self.by_document.get(key)
+        return None
+
+    def resolve(self, key: str, source: int) -> _Customer:
+        """Find or create the customer of ``key``."""
+        found = self.find(key, source)
+        if found is None:
+            values = _EMPTY_VALUES.copy()
+            found = _Customer(self.next_id, key, values, created=True)
+            self.next_id += 1
+            self.add(found)
+            # A customer keyed by its e-mail or document carries it as an alias.
+            if source == KeySource.EMAIL:
+                self.merge(found, "email", key, "", "")
+            elif source == KeySource.DOCUMENT:
+                self.merge(found, "document", key, "", "")
+        found.mentioned = True
+        return found
+
+    def merge(
+        self, customer: _Customer, column: str, value: Any, file: str, sheet: str
+    ) -> bool:
+        """Fill an empty field; report a different non-empty one. True when filled."""
+        current = customer.values.get(column)
+        if current is None or current == "":
+            customer.values[column] = value
+            self.fills[(customer.id, column)] = value
+            if not customer.created:
+                self.fills_known += 1
+            if column in ("email", "document"):
+                self._index_aliases(customer)
+            return True
+        if current != value:
+            self.conflict_count += 1
+            if len(self.conflicts) < MAX_CONFLICTS:
+                self.conflicts.append(
+                    FieldConflict(
+                        customer.key, column, _text(current), _text(value), file, sheet
+                    )
+                )
+        return False
+
+
+def _entry_fields(columns: CustomerColumns) -> list[tuple[str, list[Any]]]:
+    """The mapped customer fields of a sheet's entries: (customers column, value per entry).
+
+    Empty values are ``None``.  A dated NPS score becomes an NPS answer, so
+    only an undated one is a field (``nps_score_undated``).
+    """
+    fields: list[tuple[str, list[Any]]] = []
+    for attribute, column in CUSTOMER_FIELDS:
+        values = getattr(columns, attribute)
+        if values is None:
+            continue
+        if attribute == "registered_day":
+            values = [None if v == NO_DAY else v for v in values.tolist()]
+        elif attribute == "nps_score":
+            days = (
+                columns.nps_day.tolist()
+                if columns.nps_day is not None
+                else [NO_DAY] * len(values)
+            )
+            values = [
+                v if v >= 0 and d == NO_DAY else None
+                for v, d in zip(values.tolist(), days, strict=True)
+            ]
+        fields.append((column, values))
+    return fields
+
+
+def _load_customers(
+    connection: Connection, sheets: Sequence[NormalizedSheet]
+) -> _CustomerBook:
+    """Load the stored customers any key, e-mail or document of the import can refer to."""
+    next_id = int(_scalar(connection, "SELECT COALESCE(MAX(id), 0) FROM customers")) + 1
+    book = _CustomerBook(next_id=next_id)
+    if next_id == 1:
+        return book
+    wanted: set[str] = set()
+    for sheet in sheets:
+        for columns in (sheet.customers, sheet.orders, sheet.nps):
+            if columns is None:
+                continue
+            wanted.update(
+                columns.customer_key
+                if not isinstance(columns, CustomerColumns)
+                else columns.key
+            )
+            for alias in ("email", "document"):
+                values = getattr(columns, alias, None)
+                if values is not None:
+                    wanted.update(v for v in values if v)
+    ordered = sorted(wanted)
+    select = (
+        "SELECT id, key, "
+        + ", ".join(_COLUMNS)
+        + " FROM customers WHERE {column} IN ({{in}})"
+    )
+    seen: set[int] = set()
+    rows: list[tuple[Any, ...]] = []
+    for column in ("key", "email", "document"):
+        for row in _select_in(connection, select.format(column=column), ordered):
+            if row[0] not in seen:
+                seen.add(row[0])
+                rows.append(row)
+    for row in sorted(rows):
+        book.add(
+            _Customer(
+                int(row[0]), str(row[1]), dict(zip(_COLUMNS, row[2:], strict=True))
+            )
+        )
+    return book
+
+
+_Resolved = dict[int, dict[str, _Customer]]
+
+
+def _resolve_customers(
+    book: _CustomerBook, sheets: Sequence[NormalizedSheet]
+) -> _Resolved:
+    """Resolve every key of the import to a customer, merging their fields.
+
+    Keys from a customer-id column come first (they define customers and
+    their aliases), then e-mail keys, then document keys.
+
+    Returns
+    -------
+    dict
+        Key source (:class:`KeySource` value) -> key -> customer.
+    """
+    resolved: _Resolved = {int(source): {} for source in KeySource}
+    for source in (KeySource.CUSTOMER_ID, KeySource.EMAIL, KeySource.DOCUMENT):
+        table = resolved[int(source)]
+        for sheet in sheets:
+            entries = sheet.customers
+            if entries is not None:
+                fields = _entry_fields(entries)
+                for index, (key, key_source) in enumerate(
+                    zip(entries.key, entries.key_source.tolist(), strict=True)
+                ):
+                    if key_source != source:
+                        continue
+                    customer = table.get(key)
+                    if customer is None:
+                        customer = table[key] = book.resolve(key, source)
+                    for column, values in fields:
+                        value = values[index]
+                        if value is not None and value != "":
+                            book.merge(customer, column, value, sheet.file, sheet.sheet)
+            # Keys of lines and answers, should a sheet not list them all as entries.
+            for columns in (sheet.orders, sheet.nps):
+                if columns is None:
+                    continue
+                for key in _keys_of_source(
+                    columns.customer_key, columns.key_source, source
+                ):
+                    if key not in table:
+                        table[key] = book.resolve(key, source)
+    return resolved
+
+
+def _keys_of_source(
+    keys: list[str], sources: npt.NDArray[np.int8], source: int
+) -> Iterable[str]:
+    """The distinct keys whose source is ``source``."""
+    match = sources == source
+    if match.all():
+        return dict.fromkeys(keys)
+    if not match.any():
+        return ()
+    return dict.fromkeys(keys[i] for i in np.flatnonzero(match).tolist())
+
+
+def _customer_ids(
+    resolved: _Resolved, keys: list[str], sources: npt.NDArray[np.int8]
+) -> npt.NDArray[np.int64]:
+    """The customer id of every row, from its key and key source."""
+    ids = np.empty(len(keys), np.int64)
+    for source, table in resolved.items():
+        match = sources == source
+        if not match.any():
+            continue
+        id_of = {key: customer.id for key, customer in table.items()}
+        if match.all():
+            ids[:] = np.fromiter(
+                map(id_of.__getitem__, keys), np.int64, count=len(keys)
+            )
+        else:
+            rows = np.flatnonzero(match)
+            ids[rows] = [id_of[keys[i]] for i in rows.tolist()]
+    return ids
+
+
+# --------------------------------------------------------------------------
+# Order lines
+
+
+@dataclass
+class _LinePlan:
+    sheet: NormalizedSheet
+    keep: npt.NDArray[np.bool_]
+    customer_ids: npt.NDArray[np.int64]
+    identities: list[bytes]
+
+
+def _existing_identities(connection: Connection, candidates: list[bytes]) -> set[bytes]:
+    stored = int(_scalar(connection, "SELECT COUNT(*) FROM order_lines"))
+    if stored == 0 or not candidates:
+        return set()
+    if stored <= len(candidates):
+        cursor = _cursor(connection)
+        try:
+            cursor.execute("SELECT identity FROM order_lines")
+            return {bytes(row[0]) for row in cursor.fetchall()}
+        finally:
+            cursor.close()
+    rows = _select_in(
+        connection,
+        "SELECT identity FROM order_lines WHERE identity IN ({in})",
+        candidates,
+    )
+    return {bytes(row[0]) for row in rows}
+
+
+def _plan_lines(
+    connection: Connection,
+    sheets: Sequence[NormalizedSheet],
+    resolved: _Resolved,
+) -> list[_LinePlan]:
+    """Identify every line and decide which are new.
+
+    A line is skipped when its identity is stored already or was met in an
+    earlier sheet of this import; lines within one sheet never collide
+    (their n differs).
+    """
+    per_sheet = []
+    for sheet in sheets:
+        if sheet.orders is not None:
+            per_sheet.append((sheet, line_identities(sheet.orders)))
+    candidates = [digest for _, identities in per_sheet for digest in identities]
+    seen = _existing_identities(connection, candidates)
+    plans = []
+    for position, (sheet, identities) in enumerate(per_sheet):
+        orders = sheet.orders
+        assert orders is not None
+        if seen:
+            keep = np.fromiter(
+                (digest not in seen for digest in identities),
+                np.bool_,
+                count=len(identities),
+            )
+        else:
+            keep = np.ones(len(identities), np.bool_)
+        if position + 1 < len(per_sheet):
+            seen.update(identities)
+        ids = _customer_ids(resolved, orders.customer_key, orders.key_source)
+        plans.append(_LinePlan(sheet, keep, ids, identities))
+    return plans
+
+
+@dataclass
+class _OrderGroups:
+    customer_id: npt.NDArray[np.int64]
+    order_ref: list[str | None]
+    day: npt.NDArray[np.int64]
+    amount: npt.NDArray[np.int64]
+    lines: npt.NDArray[np.int64]
+
+
+def _group_orders(plans: Sequence[_LinePlan]) -> _OrderGroups:
+    """Group the kept lines into orders: (customer, order ref), or (customer, day) without one."""
+    ids: list[npt.NDArray[np.int64]] = []
+    days: list[npt.NDArray[np.int64]] = []
+    amounts: list[npt.NDArray[np.int64]] = []
+    refs: list[str | None] = []
+    for plan in plans:
+        orders = plan.sheet.orders
+        assert orders is not None
+        keep = plan.keep
+        ids.append(plan.customer_ids[keep])
+        days.append(orders.day[keep].astype(np.int64))
+        amounts.append(orders.amount_cents[keep])
+        if orders.order_ref is None:
+            refs.extend(repeat(None, int(keep.sum())))
+        else:
+            refs.extend(
+                r for r, k in zip(orders.order_ref, keep.tolist(), strict=True) if k
+            )
+    customer_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    day = np.concatenate(days) if days else np.zeros(0, np.int64)
+    amount = np.concatenate(amounts) if amounts else np.zeros(0, np.int64)
+    distinct = dict.fromkeys(refs)
+    distinct.pop(None, None)
+    position: dict[str | None, int] = {ref: code for code, ref in enumerate(distinct)}
+    position[None] = -1
+    ref_code = np.fromiter(map(position.__getitem__, refs), np.int64, count=len(refs))
+    # One int64 per order: customer id in the high half; the ref code, or the
+    # day (offset to stay positive, flagged by bit 31) in the low half.
+    low = np.where(ref_code >= 0, ref_code, (1 << 31) | (day + (1 << 30)))
+    group_key = (customer_id << 32) | low
+    unique, first, inverse = np.unique(
+        group_key, return_index=True, return_inverse=True
+    )
+    count = len(unique)
+    total = np.zeros(count, np.int64)
+    np.add.at(total, inverse, amount)
+    earliest = np.full(count, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(earliest, inverse, day)
+    lines = np.bincount(inverse, minlength=count).astype(np.int64)
+    return _OrderGroups(
+        customer_id=customer_id[first],
+        order_ref=[refs[i] for i in first.tolist()],
+        day=earliest,
+        amount=total,
+        lines=lines,
+    )
+
+
+def _count_orders(
+    connection: Connection, groups: _OrderGroups
+) -> tuple[int, int, int, int]:
+    """(new, updated, new returns, new zero-value) orders once the lines are added."""
+    existing: dict[tuple[int, str | None, int | None], int] = {}
+    if len(groups.customer_id) and _scalar(connection, "SELECT COUNT(*) FROM orders"):
+        customers = sorted(set(groups.customer_id.tolist()))
+        for cid, ref, day, amount in _select_in(
+            connection,
+            "SELECT customer_id, order_ref, day, amount_cents FROM orders WHERE customer_id IN ({in})",
+            customers,
+        ):
+            existing[(int(cid), ref, None if ref is not None else int(day))] = int(
+                amount
+            )
+    if not existing:
+        amounts = groups.amount
+        return len(amounts), 0, int((amounts < 0).sum()), int((amounts == 0).sum())
+    new = updated = returns = zero = 0
+    for cid, ref, day, amount in zip(
+        groups.customer_id.tolist(),
+        groups.order_ref,
+        groups.day.tolist(),
+        groups.amount.tolist(),
+        strict=True,
+    ):
+        old = existing.get((cid, ref, None if ref is not None else day))
+        if old is not None:
+            updated += 1
+            continue
+        new += 1
+        returns += amount < 0
+        zero += amount == 0
+    return new, updated, returns, zero
+
+
+# --------------------------------------------------------------------------
+# NPS answers and campaigns
+
+
+def _plan_nps(
+    connection: Connection,
+    book: _CustomerBook,
+    sheets: Sequence[NormalizedSheet],
+    resolved: _Resolved,
+) -> tuple[list[tuple[int, int, int]], dict[int, tuple[int, int]]]:
+    """Dated answers to add, and per NPS sheet (imported, already imported) row counts.
+
+    An answer's identity is (customer, day, score, n); an undated score is a
+    customer field (``nps_score_undated``).  Dated scores of a customers
+    sheet also become answers.
+    """
+    answers: list[tuple[int, int, int]] = []
+    counts: dict[int, tuple[int, int]] = {}
+    wanted: list[list[tuple[int, int, int]]] = []
+    for sheet in sheets:
+        rows: list[tuple[int, int, int]] = []
+        if sheet.nps is not None:
+            nps = sheet.nps
+            for source, key, day, score in zip(
+                nps.key_source.tolist(),
+                nps.customer_key,
+                nps.day.tolist(),
+                nps.score.tolist(),
+                strict=True,
+            ):
+                rows.append((resolved[source][key].id, day, score))
+        entries = sheet.customers
+        if (
+            sheet.role == Role.CUSTOMERS
+            and entries is not None
+            and entries.nps_score is not None
+            and entries.nps_day is not None
+        ):
+            for index, (score, day) in enumerate(
+                zip(entries.nps_score.tolist(), entries.nps_day.tolist(), strict=True)
+            ):
+                if score >= 0 and day != NO_DAY:
+                    customer = resolved[int(entries.key_source[index])][
+                        entries.key[index]
+                    ]
+                    rows.append((customer.id, day, score))
+        wanted.append(rows)
+    stored: Counter[tuple[int, int, int]] = Counter()
+    customers = sorted({row[0] for rows in wanted for row in rows if row[1] != NO_DAY})
+    if customers and _scalar(connection, "SELECT COUNT(*) FROM nps_answers"):
+        stored.update(
+            (int(c), int(d), int(s))
+            for c, d, s in _select_in(
+                connection,
+                "SELECT customer_id, day, score FROM nps_answers WHERE customer_id IN ({in})",
+                customers,
+            )
+        )
+    for index, (sheet, rows) in enumerate(zip(sheets, wanted, strict=True)):
+        seen: Counter[tuple[int, int, int]] = Counter()
+        added = skipped = 0
+        for row in rows:
+            customer_id, day, score = row
+            if day == NO_DAY:
+                if book.merge(
+                    book.by_id[customer_id],
+                    "nps_score_undated",
+                    score,
+                    sheet.file,
+                    sheet.sheet,
+                ):
+                    added += 1
+                else:
+                    skipped += 1
+                continue
+            seen[row] += 1
+            if seen[row] <= stored[row]:
+                skipped += 1
+                continue
+            answers.append(row)
+            added += 1
+        # Later sheets see this sheet's answers as stored.
+        for row, n in seen.items():
+            stored[row] = max(stored[row], n)
+        if sheet.role == Role.NPS:
+            counts[index] = (added, skipped)
+    return answers, counts
+
+
+def _plan_campaigns(
+    connection: Connection, sheets: Sequence[NormalizedSheet]
+) -> tuple[list[tuple[int, str | None, int, int | None]], dict[int, tuple[int, int]]]:
+    """Campaign rows to add and per sheet (imported, already imported); identity (day, channel, reached, cost, n)."""
+    stored: Counter[tuple[int, str | None, int, int | None]] = Counter()
+    if any(s.campaigns is not None for s in sheets):
+        stored.update(
+            (int(d), c, int(r), None if k is None else int(k))
+            for d, c, r, k in connection.exec_driver_sql(
+                "SELECT day, channel, reached, cost_cents FROM campaigns"
+            ).all()
+        )
+    rows_out: list[tuple[int, str | None, int, int | None]] = []
+    counts: dict[int, tuple[int, int]] = {}
+    for index, sheet in enumerate(sheets):
+        campaigns = sheet.campaigns
+        if campaigns is None:
+            continue
+        seen: Counter[tuple[int, str | None, int, int | None]] = Counter()
+        added = skipped = 0
+        for day, channel, reached, cost in zip(
+            campaigns.day.tolist(),
+            campaigns.channel,
+            campaigns.reached.tolist(),
+            campaigns.cost_cents.tolist(),
+            strict=True,
+        ):
+            row = (
+                day,
+                channel,
+                0 if reached == NO_INT else reached,
+                None if cost == NO_INT else cost,
+            )
+            seen[row] += 1
+            if seen[row] <= stored[row]:
+                skipped += 1
+                continue
+            rows_out.append(row)
+            added += 1
+        for row, n in seen.items():
+            stored[row] = max(stored[row], n)
+        counts[index] = (added, skipped)
+    return rows_out, counts
+
+
+# --------------------------------------------------------------------------
+# Row accounting
+
+
+def _customer_sheet_counts(
+    sheet: NormalizedSheet, changed_ids: set[int], resolved: _Resolved
+) -> tuple[int, int]:
+    """(imported, already imported) rows of a customers sheet.
+
+    An entry that created a customer or filled a field is imported; one that
+    changed nothing is already imported.  Several rows of one key form one
+    entry: the extra rows follow the sheet (imported if any entry changed
+    something), which keeps every row accounted for.
+    """
+    entries = sheet.customers
+    if entries is None:
+        return 0, 0
+    unchanged = sum(
+        1
+        for key, source in zip(entries.key, entries.key_source.tolist(), strict=True)
+        if resolved[source][key].id not in changed_ids
+    )
+    imported = len(entries) - unchanged
+    extra = sheet.rows_valid - len(entries)
+    if imported:
+        return imported + extra, unchanged
+    return 0, unchanged + extra
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def _load_lines(
+    connection: Connection,
+    batch_id: int,
+    plans: Sequence[_LinePlan],
+    progress: Progress,
+    is_cancelled: IsCancelled,
+    done: int,
+    total: int,
+) -> int:
+    sql = (
+        "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, seconds, amount_cents, identity)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    for plan in plans:
+        orders = plan.sheet.orders
+        assert orders is not None
+        kept = np.flatnonzero(plan.keep)
+        every = len(kept) == len(plan.keep)
+        for start in range(0, len(kept), _CHUNK):
+            check_cancelled(is_cancelled)
+            index = kept[start : start + _CHUNK]
+            picks = index.tolist()
+            refs = orders.order_ref
+            stop = start + len(picks)
+            seconds = orders.seconds[index]
+            seconds_list: list[int | None] = seconds.tolist()
+            if (seconds == NO_TIME).any():
+                seconds_list = [None if s == NO_TIME else s for s in seconds_list]
+            _executemany(
+                connection,
+                sql,
+                zip(
+                    repeat(batch_id),
+                    plan.customer_ids[index].tolist(),
+                    repeat(None)
+                    if refs is None
+                    else refs[start:stop]
+                    if every
+                    else [refs[i] for i in picks],
+                    orders.day[index].tolist(),
+                    seconds_list,
+                    orders.amount_cents[index].tolist(),
+                    plan.identities[start:stop]
+                    if every
+                    else [plan.identities[i] for i in picks],
+                ),
+            )
+            done += len(picks)
+            progress(done, total)
+    return done
+
+
+_SECONDARY_LINE_INDEXES = (
+    ("ix_order_lines_batch_id", "order_lines (batch_id)"),
+    ("ix_order_lines_customer_day", "order_lines (customer_id, day)"),
+)
+
+
+def write_import(
+    connection: Connection,
+    sheets: Sequence[NormalizedSheet],
+    batch: BatchInfo | None,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> WriteOutcome:
+    """Store the sheets of one import, or compute what storing them would do.
+
+    Parameters
+    ----------
+    connection
+        For an import, a connection inside ``Database.write()`` (one
+        transaction: a :class:`~clmdesk.core.tasks.Cancelled` or any failure
+        raised from here rolls everything back).  For a dry run, any
+        connection (``Database.read()``); nothing is written.
+    sheets
+        The converted sheets, in import order (earlier sheets win when a
+        line appears twice).  Sheets with the role ``IGNORE`` are left out
+        of the accounting.
+    batch
+        What to record in ``import_batches``; ``None`` for a dry run.
+    progress
+        ``progress(done_rows, total_rows)`` over the valid rows written.
+    is_cancelled
+        Checked between chunks; raises ``Cancelled``.
+
+    Returns
+    -------
+    WriteOutcome
+        The counts; identical for a dry run and the import that follows it
+        on an unchanged database.
+    """
+    sheets = [s for s in sheets if s.role != Role.IGNORE]
+    total = sum(s.rows_valid for s in sheets)
+    check_cancelled(is_cancelled)
+    book = _load_customers(connection, sheets)
+    resolved = _resolve_customers(book, sheets)
+    check_cancelled(is_cancelled)
+    plans = _plan_lines(connection, sheets, resolved)
+    check_cancelled(is_cancelled)
+    groups = _group_orders(plans)
+    orders_new, orders_updated, returns_new, zero_new = _count_orders(
+        connection, groups
+    )
+    answers, nps_counts = _plan_nps(connection, book, sheets, resolved)
+    campaigns, campaign_counts = _plan_campaigns(connection, sheets)
+    check_cancelled(is_cancelled)
+
+    changed_ids = {c.id for c in book.by_id.values() if c.created}
+    changed_ids.update(customer_id for customer_id, _ in book.fills)
+    outcomes = []
+    plan_of = {id(p.sheet): p for p in plans}
+    for index, sheet in enumerate(sheets):
+        if sheet.role == Role.ORDERS and id(sheet) in plan_of:
+            kept = int(plan_of[id(sheet)].keep.sum())
+            imported, already = kept, sheet.rows_valid - kept
+        elif sheet.role == Role.CUSTOMERS:
+            imported, already = _customer_sheet_counts(sheet, changed_ids, resolved)
+        elif sheet.role == Role.NPS:
+            imported, already = nps_counts.get(index, (0, 0))
+        elif sheet.role == Role.CAMPAIGNS:
+            imported, already = campaign_counts.get(index, (0, 0))
+        else:
+            imported, already = 0, sheet.rows_valid
+        outcomes.append(
+            SheetOutcome(
+                sheet.file,
+                sheet.sheet,
+                sheet.role.value,
+                sheet.rows_read,
+                imported,
+                already,
+                sheet.anonymous_rows,
+                len(sheet.rejected),
+            )
+        )
+    lines_imported = int(sum(int(p.keep.sum()) for p in plans))
+    mentioned = [c for c in book.by_id.values() if c.mentioned]
+    outcome = WriteOutcome(
+        batch_id=None,
+        sheets=tuple(outcomes),
+        customers_new=sum(1 for c in mentioned if c.created),
+        customers_known=sum(1 for c in mentioned if not c.created),
+        fields_filled=book.fills_known,
+        conflicts=tuple(book.conflicts),
+        conflict_count=book.conflict_count,
+        lines_imported=lines_imported,
+        revenue_cents=int(groups.amount.sum()),
+        orders_new=orders_new,
+        orders_updated=orders_updated,
+        returns_new=returns_new,
+        zero_value_new=zero_new,
+        nps_answers=len(answers),
+        campaigns=len(campaigns),
+    )
+    if batch is None:
+        progress(total, total)
+        return outcome
+
+    if connection.dialect.name == "sqlite":
+        # A larger page cache keeps the identity index's random inserts in memory.
+        cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+        connection.exec_driver_sql(f"PRAGMA cache_size = {_CACHE_KIB}")
+        try:
+            return _apply(
+                connection,
+                batch,
+                outcome,
+                book,
+                plans,
+                groups,
+                answers,
+                campaigns,
+                progress,
+                is_cancelled,
+                total,
+            )
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+    return _apply(
+        connection,
+        batch,
+        outcome,
+        book,
+        plans,
+        groups,
+        answers,
+        campaigns,
+        progress,
+        is_cancelled,
+        total,
+    )
+
+
+def _apply(
+    connection: Connection,
+    batch: BatchInfo,
+    outcome: WriteOutcome,
+    book: _CustomerBook,
+    plans: Sequence[_LinePlan],
+    groups: _OrderGroups,
+    answers: Sequence[tuple[int, int, int]],
+    campaigns: Sequence[tuple[int, str | None, int, int | None]],
+    progress: Progress,
+    is_cancelled: IsCancelled,
+    total: int,
+) -> WriteOutcome:
+    lines_imported = outcome.lines_imported
+    batch_id = _insert_batch(connection, batch, outcome)
+    _write_customers(connection, book, batch_id)
+    check_cancelled(is_cancelled)
+    lines_were_empty = not _scalar(
+        connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"
+    )
+    bulk = (
+        lines_were_empty
+        and lines_imported >= 10_000
+        and connection.dialect.name == "sqlite"
+    )
+    if bulk:
+        for name, _ in _SECONDARY_LINE_INDEXES:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    done = _load_lines(connection, batch_id, plans, progress, is_cancelled, 0, total)
+    if bulk:
+        for name, target in _SECONDARY_LINE_INDEXES:
+            connection.exec_driver_sql(f"CREATE INDEX {name} ON {target}")
+    check_cancelled(is_cancelled)
+    if lines_imported:
+        if lines_were_empty:
+            _insert_orders(connection, groups)
+        else:
+            rebuild_orders(connection)
+    _executemany(
+        connection,
+        "INSERT INTO nps_answers (batch_id, customer_id, day, score) VALUES (?, ?, ?, ?)",
+        ((batch_id, c, d, s) for c, d, s in answers),
+    )
+    _executemany(
+        connection,
+        "INSERT INTO campaigns (batch_id, day, channel, reached, cost_cents) VALUES (?, ?, ?, ?, ?)",
+        ((batch_id, *row) for row in campaigns),
+    )
+    progress(total, total)
+    del done
+    return WriteOutcome(**{**outcome.__dict__, "batch_id": batch_id})
+
+
+def _insert_batch(
+    connection: Connection, batch: BatchInfo, outcome: WriteOutcome
+) -> int:
+    files = [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in batch.files]
+    counts: dict[str, Any] = outcome.counts()
+    counts["sheets"] = [s.__dict__ for s in outcome.sheets]
+    cursor = _cursor(connection)
+    mark = _placeholder(connection)
+    try:
+        cursor.execute(
+            "INSERT INTO import_batches (created_at, status, files_json, counts_json, mappings_json)"
+            f" VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+            (
+                batch.created_at,
+                "done",
+                json.dumps(files, ensure_ascii=False),
+                json.dumps(counts, ensure_ascii=False),
+                json.dumps(list(batch.mappings), ensure_ascii=False),
+            ),
+        )
+    finally:
+        cursor.close()
+    return int(_scalar(connection, "SELECT MAX(id) FROM import_batches"))
+
+
+def _write_customers(
+    connection: Connection, book: _CustomerBook, batch_id: int
+) -> None:
+    created = [c for c in book.by_id.values() if c.created]
+    columns = ", ".join(_COLUMNS)
+    marks = ", ".join("?" * (len(_COLUMNS) + 3))
+    _executemany(
+        connection,
+        f"INSERT INTO customers (id, key, created_batch_id, {columns}) VALUES ({marks})",
+        (
+            (c.id, c.key, batch_id, *(c.values.get(column) for column in _COLUMNS))
+            for c in created
+        ),
+    )
+    if created and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))"
+        )
+    # Fills of stored customers: one UPDATE per filled column.
+    created_ids = {c.id for c in created}
+    by_column: dict[str, list[tuple[Any, int]]] = {}
+    for (customer_id, column), value in book.fills.items():
+        if customer_id not in created_ids:
+            by_column.setdefault(column, []).append((value, customer_id))
+    for column, rows in by_column.items():
+        _executemany(
+            connection, f"UPDATE customers SET {column} = ? WHERE id = ?", rows
+        )
+    _executemany(
+        connection,
+        "INSERT INTO customer_field_fills (customer_id, field, batch_id, value) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (customer_id, field) DO UPDATE SET batch_id = excluded.batch_id, value = excluded.value",
+        (
+            (customer_id, column, batch_id, _text(value))
+            for (customer_id, column), value in book.fills.items()
+        ),
+    )
+
+
+def _insert_orders(connection: Connection, groups: _OrderGroups) -> None:
+    """Insert orders straight from the grouping (``order_lines`` held only this import's lines)."""
+    connection.exec_driver_sql("DELETE FROM orders")
+    _executemany(
+        connection,
+        "INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count) VALUES (?, ?, ?, ?, ?)",
+        zip(
+            groups.customer_id.tolist(),
+            groups.order_ref,
+            groups.day.tolist(),
+            groups.amount.tolist(),
+            groups.lines.tolist(),
+            strict=True,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------
+# Whole units of work on a database
+
+
+def read_remembered_mappings(database: Database) -> dict[str, dict[str, Any]]:
+    """The mappings users confirmed, by header signature (JSON form)."""
+    with database.read() as connection:
+        stored = get_setting(connection, REMEMBERED_MAPPINGS, {})
+    return dict(stored) if isinstance(stored, dict) else {}
+
+
+def _failure(database: Database, error: BaseException) -> ImportWriteError:
+    return ImportWriteError(
+        Message(
+            WRITE_FAILED,
+            {
+                "location": database.location,
+                "error": str(error) or type(error).__name__,
+            },
+        )
+    )
+
+
+def _database_errors(database: Database) -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    dbapi = database.engine.dialect.loaded_dbapi
+    return (SQLAlchemyError, dbapi.Error)
+
+
+def dry_run_import(
+    database: Database,
+    sheets: Sequence[NormalizedSheet],
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> WriteOutcome:
+    """What :func:`import_sheets` would do now, computed on a read connection.
+
+    Raises
+    ------
+    ImportWriteError
+        The database could not be read.
+    Cancelled
+        ``is_cancelled()`` became true.
+    """
+    try:
+        with database.read() as connection:
+            return write_import(connection, sheets, None, progress, is_cancelled)
+    except _database_errors(database) as error:
+        raise _failure(database, error) from error
+
+
+def import_sheets(
+    database: Database,
+    sheets: Sequence[NormalizedSheet],
+    batch: BatchInfo,
+    remember: Mapping[str, dict[str, Any]] | None = None,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> WriteOutcome:
+    """Store one import in one write transaction (``BEGIN IMMEDIATE``).
+
+    Parameters
+    ----------
+    database
+        The business database.
+    sheets, batch, progress, is_cancelled
+        As for :func:`write_import`.
+    remember
+        Mappings to remember by header signature (merged into the stored
+        ones in the same transaction).
+
+    Raises
+    ------
+    ImportWriteError
+        The database refused a write; everything was rolled back.
+    Cancelled
+        ``is_cancelled()`` became true; everything was rolled back.
+    """
+    try:
+        with database.write() as connection:
+            outcome = write_import(connection, sheets, batch, progress, is_cancelled)
+            if remember:
+                stored = get_setting(connection, REMEMBERED_MAPPINGS, {})
+                merged = dict(stored) if isinstance(stored, dict) else {}
+                merged.update(remember)
+                set_setting(connection, REMEMBERED_MAPPINGS, merged)
+            return outcome
+    except _database_errors(database) as error:
+        raise _failure(database, error) from error
