@@ -76,8 +76,6 @@ __all__ = [
 DEFAULT_MONTHS = 12
 _MIN_CHART_HEIGHT = 150.0
 _MAX_CHART_SHRINK = 55.0
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _TOP_LEFT = int(
     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 )
@@ -188,18 +186,6 @@ class _Builder:
             height = text_height(text, font, width)
         return TextItem(
             QRectF(x, y, width, height), text, font, colour or self.style.ink, flags
-        )
-
-    def paragraph(
-        self, text: str, font: QFont, colour: QColor | None = None, after: float = 0.0
-    ) -> None:
-        height = text_height(text, font, self.width)
-        self.flow.place(
-            height,
-            lambda top: [
-                self.text(self.left, top, self.width, text, font, colour, height=height)
-            ],
-            after=after,
         )
 
     def section(self, title: str, subtitle: str, *, keep: float) -> None:
