@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent
 
 from clmdesk.settings.preferences import Preferences
@@ -63,13 +64,16 @@ def test_spreadsheet_drops_are_accepted_and_others_ignored(
     def drag(name: str) -> bool:
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(tmp_path / name))])
-        event = QDragEnterEvent(
-            QPointF(5, 5),
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
+        # Qt 6.12 deprecates the QPoint constructor that earlier versions require.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            event = QDragEnterEvent(
+                QPoint(5, 5),
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
         window.dragEnterEvent(event)
         return event.isAccepted()
 
@@ -85,3 +89,42 @@ def test_recent_databases_are_remembered(qtbot, tmp_path: Path) -> None:
     assert window.open_database(second)
     window._fill_recent_menu()
     assert [action.text() for action in window.recent_menu.actions()] == [second, first]
+
+
+def test_the_demo_opens_and_shows_its_data(qtbot) -> None:
+    window = make_window(qtbot)
+    window.show()
+    with qtbot.waitSignal(window.data_ready, timeout=120_000):
+        window.open_demo()
+    assert window.database is not None
+    assert window.info is not None
+    assert window.info.is_demo
+    assert window.info.customers > 1000
+    assert window.pages.currentWidget() is window.data_page
+    assert "demo" in window.windowTitle()
+    assert not window.import_action.isEnabled()
+    assert window.export_action.isEnabled()
+
+
+def test_a_new_task_keeps_its_own_continuation(qtbot) -> None:
+    import threading
+
+    from clmdesk.core.tasks import check_cancelled
+
+    window = make_window(qtbot)
+    gate = threading.Event()
+
+    def slow(*, progress, is_cancelled):
+        gate.set()
+        while True:
+            check_cancelled(is_cancelled)
+            threading.Event().wait(0.005)
+
+    def quick(value, *, progress, is_cancelled):
+        return value
+
+    results: list[object] = []
+    window._run_task("slow", slow, on_finished=results.append)
+    assert gate.wait(5)
+    window._run_task("quick", quick, 42, on_finished=results.append)
+    qtbot.waitUntil(lambda: results == [42], timeout=5000)

@@ -8,7 +8,6 @@ database and load their own data through their own runners.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 from pathlib import Path
 from typing import Any
@@ -88,7 +87,10 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(760, 520)
 
         self.tasks = TaskRunner(self)
+        self._continuation: Any = None
+        self.tasks.finished.connect(self._on_task_finished)
         self.tasks.failed.connect(self._on_task_failed)
+        self.tasks.cancelled.connect(self._forget_continuation)
 
         self.pages = QStackedWidget()
         self.empty_page = EmptyStatePage()
@@ -461,24 +463,24 @@ class MainWindow(QMainWindow):
         self, name: str, fn: Any, *args: Any, on_finished: Any = None
     ) -> None:
         self.task_status.set_task_name(name)
-        if on_finished is not None:
-            connection_holder: list[Any] = []
-
-            def deliver(result: object) -> None:
-                self.tasks.finished.disconnect(connection_holder[0])
-                on_finished(result)
-
-            def forget() -> None:
-                with contextlib.suppress(RuntimeError, TypeError):
-                    self.tasks.finished.disconnect(connection_holder[0])
-
-            connection_holder.append(self.tasks.finished.connect(deliver))
-            self.tasks.cancelled.connect(forget, Qt.ConnectionType.SingleShotConnection)
-            self.tasks.failed.connect(forget, Qt.ConnectionType.SingleShotConnection)
+        # Start first: starting cancels the previous task, whose "cancelled"
+        # must not clear the continuation of the new one.
         self.tasks.start(fn, *args)
+        self._continuation = on_finished
+
+    @Slot(object)
+    def _on_task_finished(self, result: object) -> None:
+        continuation, self._continuation = self._continuation, None
+        if continuation is not None:
+            continuation(result)
+
+    @Slot()
+    def _forget_continuation(self) -> None:
+        self._continuation = None
 
     @Slot(object)
     def _on_task_failed(self, error: object) -> None:
+        self._continuation = None
         message = getattr(error, "message", None)
         text = message_text(message) if message is not None else str(error)
         QMessageBox.critical(self, self.tr("Something went wrong"), text)
