@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -46,7 +45,7 @@ def _row(i: int, **changes: object) -> CustomerListRow:
         first_day=19000,
         last_day=19000 + i,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)  # type: ignore[arg-type]
 
 
 def test_customer_table_model(qtmodeltester: ModelTester) -> None:

@@ -43,7 +43,6 @@ from clmdesk.ui.customer_list.model import (
     COL_NAME,
     COL_PHONE,
     COL_STAGE,
-    ROW_ROLE,
     SORT_ROLE,
     CustomerTableModel,
     fold,
@@ -55,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-    from clmdesk.services.panel import CustomerListRow
+    from clmdesk.services.panel import CustomerList, CustomerListRow
 
 __all__ = ["CustomerFilterProxy", "CustomerListDialog", "export_rows"]
 
@@ -80,6 +79,17 @@ class CustomerFilterProxy(QSortFilterProxyModel):
         else:
             self._terms = fold(text).split()
             self.invalidateRowsFilter()
+
+    def sort(
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        # The source model sorts far faster than the proxy could (see
+        # CustomerTableModel.sort); the proxy then only filters.
+        model = self.sourceModel()
+        if isinstance(model, CustomerTableModel):
+            model.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         if not self._terms:
@@ -235,8 +245,22 @@ class CustomerListDialog(QDialog):
 
     def set_rows(self, rows: Sequence[CustomerListRow]) -> None:
         """Show ``rows`` (ends the loading state)."""
+        from clmdesk.services.panel import CustomerList, CustomerQuery, QueryKind
+
+        self.set_list(
+            CustomerList.from_rows(CustomerQuery(QueryKind.ATTENTION, 0), rows)
+        )
+
+    def set_list(self, customers: CustomerList) -> None:
+        """Show a customer list (ends the loading state)."""
         self._loading = False
-        self.model.set_rows(rows)
+        rows = customers.columns["customer_id"]
+        header = self.view.horizontalHeader()
+        # The sort shown in the header (total spent by default, or one chosen
+        # while loading); stable, so equal values keep the service's order.
+        self.model.set_list(
+            customers, (header.sortIndicatorSection(), header.sortIndicatorOrder())
+        )
         self.export_button.setEnabled(bool(rows))
         self._update_count()
 
@@ -247,8 +271,10 @@ class CustomerListDialog(QDialog):
 
     def shown_rows(self) -> list[CustomerListRow]:
         """The rows as shown: filtered and sorted."""
+        proxy, model = self.proxy, self.model
         return [
-            self.proxy.index(r, 0).data(ROW_ROLE) for r in range(self.proxy.rowCount())
+            model.row(proxy.mapToSource(proxy.index(r, 0)).row())
+            for r in range(proxy.rowCount())
         ]
 
     @Slot(str)

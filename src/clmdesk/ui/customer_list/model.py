@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from clmdesk.services.panel import CustomerListRow
 from clmdesk.ui.charts.formatting import format_count, format_date, format_money
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from clmdesk.services.panel import CustomerListRow
+    from clmdesk.services.panel import CustomerList
 
 __all__ = [
     "COLUMNS",
@@ -70,8 +71,23 @@ _NUMERIC = {COL_FREQUENCY, COL_RECENCY, COL_MONETARY}
 _Index = QModelIndex | QPersistentModelIndex
 
 
+_FIELDS = {
+    COL_NAME: "name",
+    COL_KEY: "key",
+    COL_STAGE: "stage_key",
+    COL_FREQUENCY: "frequency",
+    COL_LAST: "last_day",
+    COL_RECENCY: "recency_days",
+    COL_MONETARY: "monetary_cents",
+    COL_FIRST: "first_day",
+    COL_PHONE: "phone",
+    COL_EMAIL: "email",
+    COL_CITY: "city",
+}
+
+
 class CustomerTableModel(QAbstractTableModel):
-    """A flat, read-only table of customers."""
+    """A flat, read-only table of customers, read column by column from a :class:`CustomerList`."""
 
     def __init__(
         self,
@@ -81,7 +97,10 @@ class CustomerTableModel(QAbstractTableModel):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
-        self._rows: tuple[CustomerListRow, ...] = ()
+        self._columns: Mapping[str, Sequence[Any]] = dict.fromkeys(
+            CustomerListRow._fields, ()
+        )
+        self._order: list[int] = []
         self._search: list[str] | None = None
         self._currency = currency
         self._stage_names = dict(stage_names or {})
@@ -97,8 +116,34 @@ class CustomerTableModel(QAbstractTableModel):
         stage_colours: Mapping[str, str] | None = None,
     ) -> None:
         """Replace every row (and, optionally, the formatting context)."""
+        columns = {
+            name: [row[i] for row in rows]
+            for i, name in enumerate(CustomerListRow._fields)
+        }
+        self.set_columns(columns, currency, stage_names, stage_colours)
+
+    def set_list(
+        self,
+        customers: CustomerList,
+        sort: tuple[int, Qt.SortOrder] | None = None,
+    ) -> None:
+        """Show a :class:`~clmdesk.services.panel.CustomerList`, optionally sorted (one reset)."""
+        self.set_columns(customers.columns, sort=sort)
+
+    def set_columns(
+        self,
+        columns: Mapping[str, Sequence[Any]],
+        currency: str | None = None,
+        stage_names: Mapping[str, str] | None = None,
+        stage_colours: Mapping[str, str] | None = None,
+        sort: tuple[int, Qt.SortOrder] | None = None,
+    ) -> None:
+        """Replace every row with columns keyed by :class:`CustomerListRow` field."""
         self.beginResetModel()
-        self._rows = tuple(rows)
+        self._columns = columns
+        self._order = list(range(len(columns["customer_id"])))
+        if sort is not None:
+            self._order = self._sorted(self._order, *sort)
         self._search = None
         if currency is not None:
             self._currency = currency
@@ -108,10 +153,17 @@ class CustomerTableModel(QAbstractTableModel):
             self._stage_colours = dict(stage_colours)
         self.endResetModel()
 
+    def row(self, row: int) -> CustomerListRow:
+        """The customer shown at ``row``."""
+        i = self._order[row]
+        return CustomerListRow(
+            *(self._columns[name][i] for name in CustomerListRow._fields)
+        )
+
     @property
     def rows(self) -> tuple[CustomerListRow, ...]:
         """The rows, in model order."""
-        return self._rows
+        return tuple(self.row(r) for r in range(len(self._order)))
 
     def stage_name(self, key: str | None) -> str:
         """Display name of a stage key ('' for none)."""
@@ -119,10 +171,50 @@ class CustomerTableModel(QAbstractTableModel):
             return ""
         return self._stage_names.get(key, key)
 
+    def sort(
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        """Sort the rows on their raw values (stable: ties keep their order).
+
+        One Python ``sorted`` over a column is tens of times faster than a
+        proxy comparing rows through ``data()`` for tens of thousands of
+        customers.
+        """
+        if column not in _FIELDS or len(self._order) < 2:
+            return
+        self.beginResetModel()
+        self._order = self._sorted(self._order, column, order)
+        self._search = None
+        self.endResetModel()
+
+    def _sorted(
+        self, positions: list[int], column: int, order: Qt.SortOrder
+    ) -> list[int]:
+        field = _FIELDS.get(column)
+        if field is None:
+            return positions
+        values = self._columns[field]
+        key = self._sort_key(column)
+        return sorted(
+            positions,
+            key=lambda i: key(values[i]),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _sort_key(self, column: int) -> Any:
+        # Missing values sort before every real one (-1 for days and counts).
+        if column in (COL_LAST, COL_RECENCY, COL_FIRST):
+            return lambda v: -1 if v is None else v
+        if column in (COL_FREQUENCY, COL_MONETARY):
+            return lambda v: v
+        if column == COL_STAGE:
+            return lambda v: self.stage_name(v).casefold()
+        return lambda v: (v or "").casefold()
+
     # -- QAbstractTableModel ------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._order)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -145,101 +237,86 @@ class CustomerTableModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
+    def _value(self, field: str, row: int) -> Any:
+        return self._columns[field][self._order[row]]
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if not index.isValid() or not (0 <= index.row() < len(self._order)):
             return None
-        row = self._rows[index.row()]
+        r = index.row()
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self._display(r, column)
         if role == SORT_ROLE:
-            return self._raw(row, column)
+            field = _FIELDS.get(column)
+            return self._sort_key(column)(self._value(field, r)) if field else None
         if role == ROW_ROLE:
-            return row
+            return self.row(r)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STAGE:
-            colour = self._stage_colours.get(row.stage_key or "")
+            colour = self._stage_colours.get(self._value("stage_key", r) or "")
             return QColor(colour) if colour else None
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME:
-            return row.key
+            return self._value("key", r)
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and column == COL_NAME
-            and not row.name
+            and not self._value("name", r)
         ):
             return QBrush(QColor(128, 128, 128))
         return None
 
-    def _display(self, row: CustomerListRow, column: int) -> str:
+    def _display(self, r: int, column: int) -> str:
         if column == COL_NAME:
-            return row.name or row.key
+            return str(self._value("name", r) or self._value("key", r))
         if column == COL_KEY:
-            return row.key
+            return str(self._value("key", r))
         if column == COL_STAGE:
-            return self.stage_name(row.stage_key)
+            return self.stage_name(self._value("stage_key", r))
         if column == COL_FREQUENCY:
-            return format_count(row.frequency)
+            return format_count(self._value("frequency", r))
         if column == COL_LAST:
-            return format_date(row.last_day)
+            return format_date(self._value("last_day", r))
         if column == COL_RECENCY:
-            return (
-                format_count(row.recency_days) if row.recency_days is not None else ""
-            )
+            recency = self._value("recency_days", r)
+            return format_count(recency) if recency is not None else ""
         if column == COL_MONETARY:
-            return format_money(row.monetary_cents, self._currency)
+            return format_money(self._value("monetary_cents", r), self._currency)
         if column == COL_FIRST:
-            return format_date(row.first_day)
+            return format_date(self._value("first_day", r))
         if column == COL_PHONE:
-            return row.phone or ""
+            return self._value("phone", r) or ""
         if column == COL_EMAIL:
-            return row.email or ""
+            return self._value("email", r) or ""
         if column == COL_CITY:
-            if row.city and row.state:
-                return f"{row.city} ({row.state})"
-            return row.city or row.state or ""
+            city, state = self._value("city", r), self._value("state", r)
+            if city and state:
+                return f"{city} ({state})"
+            return city or state or ""
         return ""
-
-    def _raw(self, row: CustomerListRow, column: int) -> Any:
-        # Missing values sort before every real one (-1 for days and counts).
-        if column == COL_NAME:
-            return (row.name or row.key).casefold()
-        if column == COL_KEY:
-            return row.key
-        if column == COL_STAGE:
-            return self.stage_name(row.stage_key).casefold()
-        if column == COL_FREQUENCY:
-            return row.frequency
-        if column == COL_LAST:
-            return row.last_day if row.last_day is not None else -1
-        if column == COL_RECENCY:
-            return row.recency_days if row.recency_days is not None else -1
-        if column == COL_MONETARY:
-            return row.monetary_cents
-        if column == COL_FIRST:
-            return row.first_day if row.first_day is not None else -1
-        return self._display(row, column).casefold()
 
     def search_text(self, source_row: int) -> str:
         """Every searchable text of a row, accent- and case-folded (computed once per reset)."""
         if self._search is None:
+            c = self._columns
+            fields = [
+                c["name"],
+                c["key"],
+                c["email"],
+                c["phone"],
+                c["city"],
+                c["state"],
+            ]
+            stages = c["stage_key"]
             self._search = [
                 fold(
                     " ".join(
-                        p
-                        for p in (
-                            r.name,
-                            r.key,
-                            r.email,
-                            r.phone,
-                            r.city,
-                            r.state,
-                            self.stage_name(r.stage_key),
-                        )
-                        if p
+                        [str(f[i]) for f in fields if f[i]]
+                        + [self.stage_name(stages[i])]
                     )
                 )
-                for r in self._rows
+                for i in self._order
             ]
         return self._search[source_row]
 

@@ -35,9 +35,11 @@ from clmdesk.services.panel import (
     CustomerQuery,
     PanelData,
     QueryKind,
+    book_contacts,
     build_panel_data,
     customer_list,
     database_contacts,
+    load_contact_book,
     load_panel_layout,
     save_panel_layout,
 )
@@ -237,6 +239,10 @@ class PanelPage(QWidget):
         self._runner.finished.connect(self._on_loaded)
         self._runner.failed.connect(self._on_failed)
         self._runner.busy_changed.connect(self._on_busy)
+        # Contact details are read once in the background after the data, so
+        # that big lists open without a database query (see load_contact_book).
+        self._contacts_runner = TaskRunner(self)
+        self._contacts_runner.finished.connect(self._on_contacts_loaded)
         self._list_runner = TaskRunner(self)
         self._list_runner.finished.connect(self._on_list_loaded)
         self._list_runner.failed.connect(self._on_list_failed)
@@ -276,6 +282,7 @@ class PanelPage(QWidget):
     def set_database(self, database: Database | None) -> None:
         """Switch to another business's database: its layout and its data."""
         self._runner.cancel()
+        self._contacts_runner.cancel()
         self._database = database
         self._contacts = database_contacts(database) if database is not None else None
         self._data = None
@@ -320,7 +327,15 @@ class PanelPage(QWidget):
             self._data = data
             self._push_data()
             self.data_loaded.emit(data)
+            if self._database is not None and not data.is_empty:
+                self._contacts = database_contacts(self._database)
+                self._contacts_runner.start(load_contact_book, self._database)
         self.data_ready.emit()
+
+    @Slot(object)
+    def _on_contacts_loaded(self, book: object) -> None:
+        if isinstance(book, dict) and self._database is not None:
+            self._contacts = book_contacts(book, database_contacts(self._database))
 
     @Slot(object)
     def _on_failed(self, error: object) -> None:
@@ -624,7 +639,7 @@ class PanelPage(QWidget):
         self._pending_list = (None, None)
         rows: CustomerList = result  # type: ignore[assignment]
         if dialog is not None and dialog in self._open_lists:
-            dialog.set_rows(rows.rows)
+            dialog.set_list(rows)
         elif export_path is not None and self._data is not None:
             holder = CustomerListDialog(
                 self.query_title(rows.query),
@@ -633,7 +648,7 @@ class PanelPage(QWidget):
                 parent=self,
             )
             holder.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            holder.set_rows(rows.rows)
+            holder.set_list(rows)
             holder.export_to(export_path)
             self._exports.append(holder)
             holder.export_finished.connect(self._on_export_done)
@@ -696,6 +711,7 @@ class PanelPage(QWidget):
         if self._save_timer.isActive():
             self.save_layout()
         self._runner.shutdown(wait=True)
+        self._contacts_runner.shutdown(wait=True)
         self._list_runner.shutdown(wait=True)
 
     def closeEvent(self, event: Any) -> None:

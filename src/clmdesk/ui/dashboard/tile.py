@@ -222,6 +222,10 @@ class Tile(QFrame):
         self.settings_button.setVisible(widget.settings_editor_available())
         self.menu_button = self._tool_button("menu", self.tr("More actions"))
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # The "⋮" glyph already says "menu": no extra arrow.
+        self.menu_button.setStyleSheet(
+            "QToolButton::menu-indicator { image: none; width: 0px; }"
+        )
         self.menu = QMenu(self)
         self._build_menu()
         self.menu_button.setMenu(self.menu)
