@@ -317,3 +317,35 @@ def test_chart_data_validation() -> None:
     assert empty.n_snapshots == 0
     data = LifecycleChartData((1,), (stage,), np.array([[4]]))
     assert replace(data).counts.flags.writeable is False
+
+
+def test_keyboard_walks_the_segments_and_enter_lists_customers(
+    qtbot: QtBot, demo_panel: tuple[PanelData, ContactSource]
+) -> None:
+    data, _ = demo_panel
+    widget = _shown_widget(qtbot, data, Period.LAST_12)
+    chart = widget.chart
+    chart.setFocus()
+    last = data.n_snapshots - 1
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    first_stage = next(
+        s.key
+        for s in chart.data.stages
+        if data.counts[last, data.model.index(s.key)] > 0
+    )
+    assert chart.keyboard_segment() == (last, first_stage)
+    assert "Customers:" in _plain(chart.tooltip_text())
+    qtbot.keyClick(chart, Qt.Key.Key_Left)
+    qtbot.keyClick(chart, Qt.Key.Key_Up)
+    snapshot, key = chart.keyboard_segment()  # type: ignore[misc]
+    assert snapshot == last - 1
+    assert chart.data.stage_index(key) >= chart.data.stage_index(first_stage)
+    with qtbot.waitSignal(chart.segment_clicked) as blocker:
+        qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert blocker.args == [snapshot, key]
+    # Never walks out of the period shown.
+    for _ in range(30):
+        qtbot.keyClick(chart, Qt.Key.Key_Left)
+    assert chart.keyboard_segment()[0] == data.n_snapshots - 12  # type: ignore[index]
+    qtbot.keyClick(chart, Qt.Key.Key_Escape)
+    assert chart.keyboard_segment() is None

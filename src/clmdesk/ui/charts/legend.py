@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clmdesk.ui.charts.theme import mix
+from clmdesk.ui.charts.theme import mix, outline_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -66,7 +66,8 @@ class LegendEntry(QAbstractButton):
         colour = QColor(self.stage.colour)
         if self.isChecked():
             painter.setBrush(colour)
-            painter.setPen(Qt.PenStyle.NoPen)
+            edge = outline_for(colour, palette.color(QPalette.ColorRole.Window))
+            painter.setPen(edge if edge is not None else Qt.PenStyle.NoPen)
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(colour)

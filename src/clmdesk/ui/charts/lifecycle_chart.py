@@ -45,6 +45,7 @@ from clmdesk.ui.charts.theme import ChartColours, mix
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QWidget
 
 __all__ = [
@@ -320,6 +321,11 @@ class LifecycleChart(pg.PlotWidget):
         item.addItem(self._partial)
         item.addItem(self._highlight, ignoreBounds=True)
         self.setMinimumSize(200, 140)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(_tr("Customer lifecycle chart"))
+        self.setAccessibleDescription(
+            _tr("Arrow keys move between months and stages; Enter lists the customers.")
+        )
         self._ready = True
         self._apply_colours()
 
@@ -422,6 +428,7 @@ class LifecycleChart(pg.PlotWidget):
         figures = self.figures(snapshot, stage.key)
         days = self._data.snapshot_days
         month = format_month_long(days[snapshot])
+        month = month[:1].upper() + month[1:]  # "julho de 2026" opens a line
         partial = self._data.partial_last and snapshot == len(days) - 1
         if partial:
             month_line = _tr("{month} (partial month, up to {date})").format(
@@ -463,6 +470,73 @@ class LifecycleChart(pg.PlotWidget):
             + "<br>".join(lines)
             + "</div>"
         )
+
+    # -- keyboard -------------------------------------------------------------
+
+    def keyboard_segment(self) -> tuple[int, str] | None:
+        """The segment selected with the keyboard: (snapshot index, stage key)."""
+        if self._hovered is None:
+            return None
+        snapshot, stage_index = self._hovered
+        return snapshot, self._data.stages[stage_index].key
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Arrow keys walk the segments (tooltip included); Enter lists the customers."""
+        key = event.key()
+        moves = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, 1),
+            Qt.Key.Key_Down: (0, -1),
+        }
+        if key in moves and self._visible and self._range[1] > self._range[0]:
+            d_bar, d_segment = moves[Qt.Key(key)]
+            self._step_keyboard(d_bar, d_segment)
+            event.accept()
+            return
+        if (
+            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+            and self._hovered
+        ):
+            snapshot, stage_index = self._hovered
+            self.segment_clicked.emit(snapshot, self._data.stages[stage_index].key)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape and self._hovered is not None:
+            self._clear_hover()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _step_keyboard(self, d_bar: int, d_segment: int) -> None:
+        start, stop = self._range
+        counts = self._visible_counts
+        if self._hovered is None:
+            bar, position = stop - 1, 0
+        else:
+            bar = self._hovered[0]
+            position = self._visible.index(self._hovered[1])
+            bar = min(max(bar + d_bar, start), stop - 1)
+            position += d_segment
+        position = min(max(position, 0), len(self._visible) - 1)
+        # Skip empty segments in the direction of travel, then anywhere.
+        step = 1 if d_segment >= 0 else -1
+        order = [*range(position, len(self._visible) * step if step > 0 else -1, step)]
+        order += [p for p in range(len(self._visible)) if p not in order]
+        chosen = next((p for p in order if counts[bar, p] > 0), None)
+        if chosen is None:
+            return
+        stage_index = self._visible[chosen]
+        self._hovered = (bar, stage_index)
+        self._tooltip = self.tooltip_html(bar, stage_index)
+        self._show_highlight(bar, stage_index)
+        left, bottom, width, height = segment_rect(self._layout, bar, chosen)
+        view_box = self.getPlotItem().getViewBox()
+        anchor = self.mapFromScene(
+            view_box.mapViewToScene(QPointF(left + width, bottom + height / 2))
+        )
+        QToolTip.showText(self.viewport().mapToGlobal(anchor), self._tooltip, self)
+        self.hovered_changed.emit((bar, self._data.stages[stage_index].key))
 
     # -- hover and click ----------------------------------------------------
 

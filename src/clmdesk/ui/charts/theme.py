@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["ChartColours", "is_dark", "mix"]
+__all__ = ["ChartColours", "is_dark", "mix", "outline_for"]
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
@@ -30,6 +30,20 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
         a.blueF() + (b.blueF() - a.blueF()) * t,
         a.alphaF() + (b.alphaF() - a.alphaF()) * t,
     )
+
+
+def outline_for(colour: QColor, background: QColor) -> QColor | None:
+    """A thin outline colour when ``colour`` would vanish on ``background``, else None.
+
+    Stage colours are the user's choice; a dark grey "Lost" on a dark theme
+    still needs an edge to be seen.
+    """
+    if abs(colour.lightnessF() - background.lightnessF()) >= 0.18:
+        return None
+    foreground = (
+        QColor("#ffffff") if background.lightnessF() < 0.5 else QColor("#000000")
+    )
+    return mix(background, foreground, 0.45)
 
 
 @dataclass(frozen=True)

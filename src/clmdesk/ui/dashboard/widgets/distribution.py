@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QCheckBox, QToolTip, QVBoxLayout, QWidget
 
 from clmdesk.services.panel import CustomerQuery, QueryKind
 from clmdesk.ui.charts.formatting import format_count, format_date, format_percent
-from clmdesk.ui.charts.theme import ChartColours, mix
+from clmdesk.ui.charts.theme import ChartColours, mix, outline_for
 from clmdesk.ui.dashboard.base import (
     PanelWidget,
     empty_label,
@@ -140,8 +140,10 @@ class _Bars(QWidget):
                 continue
             if i == self._hover:
                 painter.fillRect(rect, mix(colours.background, colours.highlight, 0.12))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(row.colour))
+            colour = QColor(row.colour)
+            edge = outline_for(colour, colours.background)
+            painter.setPen(edge if edge is not None else Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
             painter.drawRoundedRect(QRectF(4, top + (h - 10) / 2, 10, 10), 2, 2)
             painter.setPen(colours.foreground)
             label = metrics.elidedText(
@@ -158,7 +160,8 @@ class _Bars(QWidget):
                 QRectF(bar_left, top + h * 0.25, bar_w, h * 0.5), 3, 3
             )
             if row.count:
-                painter.setBrush(QColor(row.colour))
+                painter.setPen(edge if edge is not None else Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
                 painter.drawRoundedRect(
                     QRectF(
                         bar_left,
@@ -189,7 +192,6 @@ class _Bars(QWidget):
                 share,
             )
         painter.end()
-        _ = QPointF
 
 
 class _GroupsForm(QWidget):
