@@ -68,6 +68,24 @@ CONFLICT_ROW = define(
     "  customer {customer}, {field}: kept “{kept}”, the file says “{offered}” ({file} / {sheet})",
 )
 MORE = define("cli.import.more", "  … and {count} more")
+ROLES = {
+    "orders": define("cli.import.role.orders", "orders"),
+    "customers": define("cli.import.role.customers", "customers"),
+    "nps": define("cli.import.role.nps", "NPS answers"),
+    "campaigns": define("cli.import.role.campaigns", "campaigns"),
+}
+FIELDS = {
+    "name": define("cli.import.field.name", "name"),
+    "email": define("cli.import.field.email", "e-mail"),
+    "phone": define("cli.import.field.phone", "phone"),
+    "document": define("cli.import.field.document", "CPF/CNPJ"),
+    "city": define("cli.import.field.city", "city"),
+    "state": define("cli.import.field.state", "state"),
+    "registered_day": define("cli.import.field.registered_day", "registration date"),
+    "channel": define("cli.import.field.channel", "channel"),
+    "referred_by_key": define("cli.import.field.referred_by_key", "referred by"),
+    "nps_score_undated": define("cli.import.field.nps_score_undated", "NPS score"),
+}
 CLASSIFIED = define("cli.import.classified", "Customer stages recalculated.")
 NOT_CLASSIFIED = define(
     "cli.import.not_classified",
@@ -120,7 +138,7 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
                 SHEET,
                 file=sheet.file,
                 sheet=sheet.sheet,
-                role=translate(sheet.role, language),
+                role=say(ROLES[sheet.role]) if sheet.role in ROLES else sheet.role,
                 read=n(sheet.rows_read),
                 imported=n(sheet.imported),
                 already=n(sheet.already_imported),
@@ -175,7 +193,9 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
                 say(
                     CONFLICT_ROW,
                     customer=conflict.customer_key,
-                    field=translate(conflict.field, language),
+                    field=say(FIELDS[conflict.field])
+                    if conflict.field in FIELDS
+                    else conflict.field,
                     kept=conflict.kept,
                     offered=conflict.offered,
                     file=conflict.file,

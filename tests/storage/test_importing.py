@@ -1,0 +1,448 @@
+"""Writing normalised sheets: duplicates, aliases, merges, orders, one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from importing_helpers import customers_sheet, day, orders_sheet
+
+import clmdesk.storage.importing as storing
+from clmdesk.core.importing import (
+    NO_DAY,
+    NO_INT,
+    CampaignColumns,
+    CustomerColumns,
+    KeySource,
+    NormalizedSheet,
+    NpsColumns,
+    Role,
+)
+from clmdesk.core.tasks import Cancelled
+from clmdesk.storage.database import Database, open_database
+from clmdesk.storage.importing import (
+    BatchInfo,
+    FileRecord,
+    ImportWriteError,
+    WriteOutcome,
+    dry_run_import,
+    import_sheets,
+    read_remembered_mappings,
+)
+
+BATCH = BatchInfo(
+    "2024-06-01T12:00:00+00:00", (FileRecord("orders.xlsx", 10, "ab" * 32),)
+)
+
+
+@pytest.fixture
+def database(db_path: Path) -> Database:
+    db = open_database(db_path)
+    yield db  # type: ignore[misc]
+    db.close()
+
+
+def rows(database: Database, sql: str) -> list[Any]:
+    with database.read() as connection:
+        return list(connection.exec_driver_sql(sql).all())
+
+
+def scalar(database: Database, sql: str) -> Any:
+    return rows(database, sql)[0][0]
+
+
+def snapshot(database: Database) -> dict[str, list[Any]]:
+    tables = (
+        "customers",
+        "order_lines",
+        "orders",
+        "customer_field_fills",
+        "import_batches",
+    )
+    return {
+        table: rows(database, f"SELECT * FROM {table} ORDER BY 1") for table in tables
+    }
+
+
+def imported(database: Database, *sheets: NormalizedSheet) -> WriteOutcome:
+    """Dry run, then import; check that both agree and the accounting holds."""
+    forecast = dry_run_import(database, sheets)
+    outcome = import_sheets(database, sheets, BATCH)
+    assert outcome.counts() == forecast.counts()
+    assert outcome.sheets == forecast.sheets
+    for sheet in outcome.sheets:
+        assert sheet.rows_read == (
+            sheet.imported + sheet.already_imported + sheet.anonymous + sheet.rejected
+        )
+    return outcome
+
+
+LINES = [
+    ("1", "A", "2024-01-02 10:00:00", 10.0),
+    ("1", "A", "2024-01-02 10:00:00", 10.0),  # rung up twice: both kept
+    (None, "B", "2024-01-02 11:00:00", 5.0),  # anonymous
+    ("2", "C", "2024-01-03", -3.0),  # a return
+    ("2", "D", "2024-01-04", 0.0),  # a free sample: a purchase
+]
+
+
+def test_identical_lines_within_a_sheet_are_kept_and_anonymous_rows_counted(
+    database: Database,
+) -> None:
+    outcome = imported(database, orders_sheet(LINES, rejected=2))
+    assert (outcome.rows_read, outcome.imported, outcome.already_imported) == (7, 4, 0)
+    assert (outcome.anonymous, outcome.rejected) == (1, 2)
+    assert scalar(database, "SELECT COUNT(*) FROM order_lines") == 4
+    assert rows(
+        database, "SELECT order_ref, amount_cents, line_count FROM orders ORDER BY 1"
+    ) == [
+        ("A", 2000, 2),
+        ("C", -300, 1),
+        ("D", 0, 1),
+    ]
+    assert (outcome.orders_new, outcome.returns_new, outcome.zero_value_new) == (
+        3,
+        1,
+        1,
+    )
+    assert outcome.revenue_cents == 1700
+    assert (outcome.customers_new, outcome.customers_known) == (2, 0)
+    assert scalar(database, "SELECT status FROM import_batches") == "done"
+
+
+def test_importing_again_adds_nothing(database: Database) -> None:
+    sheet = orders_sheet(LINES)
+    imported(database, sheet)
+    before = snapshot(database)
+    again = imported(database, sheet)
+    assert (again.imported, again.already_imported, again.anonymous) == (0, 4, 1)
+    assert (again.customers_new, again.customers_known) == (0, 2)
+    assert (again.orders_new, again.orders_updated, again.lines_imported) == (0, 0, 0)
+    after = snapshot(database)
+    for table in ("customers", "order_lines", "orders", "customer_field_fills"):
+        assert after[table] == before[table]
+    assert len(after["import_batches"]) == 2
+
+
+def test_a_line_in_two_sheets_of_one_import_is_imported_once(
+    database: Database,
+) -> None:
+    first = orders_sheet(
+        [*LINES[:2], ("3", "E", "2024-01-09 09:00:00", 7.5)], sheet="2023"
+    )
+    # The second export overlaps the first on 9 Jan, and has a new line.
+    second = orders_sheet(
+        [("3", "E", "2024-01-09 09:00:00", 7.5), ("3", "F", "2024-01-10", 1.0)],
+        sheet="2024",
+    )
+    outcome = imported(database, first, second)
+    assert [(s.imported, s.already_imported) for s in outcome.sheets] == [
+        (3, 0),
+        (1, 1),
+    ]
+    assert scalar(database, "SELECT COUNT(*) FROM order_lines") == 4
+
+
+def test_a_line_repeated_more_often_in_a_later_sheet_adds_only_the_extra_copies(
+    database: Database,
+) -> None:
+    line = ("1", "A", "2024-01-02 10:00:00", 10.0)
+    outcome = imported(
+        database,
+        orders_sheet([line], sheet="a"),
+        orders_sheet([line, line, line], sheet="b"),
+    )
+    assert [(s.imported, s.already_imported) for s in outcome.sheets] == [
+        (1, 0),
+        (2, 1),
+    ]
+
+
+def test_lines_without_order_ids_make_one_order_per_customer_and_day(
+    database: Database,
+) -> None:
+    sheet = orders_sheet(
+        [
+            ("1", None, "2024-01-02 10:00:00", 10.0),
+            ("1", None, "2024-01-02 15:00:00", -4.0),  # same-day return nets in
+            ("1", None, "2024-01-05", 3.0),
+        ],
+        with_refs=False,
+    )
+    imported(database, sheet)
+    assert rows(
+        database, "SELECT day, amount_cents, line_count FROM orders ORDER BY day"
+    ) == [
+        (day("2024-01-02"), 600, 2),
+        (day("2024-01-05"), 300, 1),
+    ]
+
+
+def test_later_lines_of_an_existing_order_update_it(database: Database) -> None:
+    imported(database, orders_sheet([("1", "A", "2024-01-02", 10.0)]))
+    outcome = imported(
+        database,
+        orders_sheet([("1", "A", "2024-01-01", -12.0), ("1", "B", "2024-01-03", 1.0)]),
+    )
+    assert (outcome.orders_new, outcome.orders_updated, outcome.returns_new) == (
+        1,
+        1,
+        0,
+    )
+    assert rows(
+        database,
+        "SELECT order_ref, day, amount_cents, line_count FROM orders ORDER BY 1",
+    ) == [
+        ("A", day("2024-01-01"), -200, 2),
+        ("B", day("2024-01-03"), 100, 1),
+    ]
+
+
+def test_orders_keyed_by_email_attach_to_the_customer_keyed_by_id(
+    database: Database,
+) -> None:
+    customers = customers_sheet(
+        [{"key": "12417", "email": "ana@example.com", "name": "Ana"}]
+    )
+    imported(database, customers)
+    outcome = imported(
+        database, orders_sheet([("ana@example.com", "X1", "2024-02-01", 20.0)])
+    )
+    assert (outcome.customers_new, outcome.customers_known) == (0, 1)
+    assert rows(
+        database,
+        "SELECT c.key, o.amount_cents FROM orders o JOIN customers c ON c.id = o.customer_id",
+    ) == [("12417", 2000)]
+
+
+def test_aliases_link_files_of_one_import_whatever_their_order(
+    database: Database,
+) -> None:
+    by_email = orders_sheet(
+        [("ana@example.com", "X1", "2024-02-01", 20.0)], file="shop.csv"
+    )
+    by_document = orders_sheet(
+        [("12345678901", "X2", "2024-02-02", 5.0)],
+        file="pos.csv",
+        sources=[KeySource.DOCUMENT],
+    )
+    customers = customers_sheet(
+        [{"key": "7", "email": "ana@example.com", "document": "12345678901"}]
+    )
+    outcome = imported(database, by_email, by_document, customers)
+    assert outcome.customers_new == 1
+    assert rows(database, "SELECT key, email, document FROM customers") == [
+        ("7", "ana@example.com", "12345678901")
+    ]
+    assert scalar(database, "SELECT COUNT(DISTINCT customer_id) FROM order_lines") == 1
+
+
+def test_a_customer_keyed_by_email_carries_it_as_an_alias(database: Database) -> None:
+    imported(database, orders_sheet([("bia@example.com", "X1", "2024-02-01", 20.0)]))
+    assert rows(database, "SELECT key, email FROM customers") == [
+        ("bia@example.com", "bia@example.com")
+    ]
+    again = imported(
+        database, orders_sheet([("bia@example.com", "X2", "2024-02-03", 1.0)])
+    )
+    assert (again.customers_new, again.customers_known) == (0, 1)
+
+
+def test_merging_fills_empty_fields_and_reports_conflicts_without_overwriting(
+    database: Database,
+) -> None:
+    imported(database, customers_sheet([{"key": "1", "name": "Ana", "city": None}]))
+    outcome = imported(
+        database,
+        customers_sheet(
+            [
+                {
+                    "key": "1",
+                    "name": "Ana Maria",
+                    "city": "Recife",
+                    "registered": "2023-05-01",
+                }
+            ],
+            file="erp.xlsx",
+        ),
+    )
+    assert outcome.fields_filled == 2
+    assert outcome.conflict_count == 1
+    conflict = outcome.conflicts[0]
+    assert (conflict.customer_key, conflict.field, conflict.kept, conflict.offered) == (
+        "1",
+        "name",
+        "Ana",
+        "Ana Maria",
+    )
+    assert conflict.file == "erp.xlsx"
+    assert rows(database, "SELECT name, city, registered_day FROM customers") == [
+        ("Ana", "Recife", day("2023-05-01"))
+    ]
+    fills = rows(
+        database,
+        "SELECT field, batch_id, value FROM customer_field_fills ORDER BY field",
+    )
+    assert fills == [
+        ("city", 2, "Recife"),
+        ("name", 1, "Ana"),
+        ("registered_day", 2, str(day("2023-05-01"))),
+    ]
+    assert [(s.imported, s.already_imported) for s in outcome.sheets] == [(1, 0)]
+    again = imported(database, customers_sheet([{"key": "1", "name": "Ana"}]))
+    assert [(s.imported, s.already_imported) for s in again.sheets] == [(0, 1)]
+
+
+def nps_sheet(answers: list[tuple[str, str | None, int]]) -> NormalizedSheet:
+    return NormalizedSheet(
+        file="nps.csv",
+        sheet="nps",
+        role=Role.NPS,
+        rows_read=len(answers),
+        rows_valid=len(answers),
+        nps=NpsColumns(
+            row_numbers=np.arange(2, len(answers) + 2, dtype=np.int64),
+            customer_key=[a[0] for a in answers],
+            key_source=np.full(len(answers), KeySource.CUSTOMER_ID, np.int8),
+            day=np.array([day(a[1]) if a[1] else NO_DAY for a in answers], np.int32),
+            score=np.array([a[2] for a in answers], np.int8),
+        ),
+        customers=CustomerColumns(
+            row_numbers=np.arange(2, len(answers) + 2, dtype=np.int64),
+            key=list(dict.fromkeys(a[0] for a in answers)),
+            key_source=np.full(
+                len({a[0] for a in answers}), KeySource.CUSTOMER_ID, np.int8
+            ),
+        ),
+    )
+
+
+def test_nps_answers_are_deduplicated_and_undated_scores_kept_on_the_customer(
+    database: Database,
+) -> None:
+    sheet = nps_sheet([("1", "2024-03-01", 9), ("1", "2024-03-01", 9), ("2", None, 6)])
+    first = imported(database, sheet)
+    assert (first.nps_answers, first.imported, first.already_imported) == (2, 3, 0)
+    assert rows(
+        database, "SELECT key, nps_score_undated FROM customers ORDER BY key"
+    ) == [
+        ("1", None),
+        ("2", 6),
+    ]
+    again = imported(database, sheet)
+    assert (again.nps_answers, again.imported, again.already_imported) == (0, 0, 3)
+    assert scalar(database, "SELECT COUNT(*) FROM nps_answers") == 2
+
+
+def test_campaigns_are_deduplicated(database: Database) -> None:
+    sheet = NormalizedSheet(
+        file="c.xlsx",
+        sheet="c",
+        role=Role.CAMPAIGNS,
+        rows_read=2,
+        rows_valid=2,
+        campaigns=CampaignColumns(
+            row_numbers=np.array([2, 3], np.int64),
+            day=np.array([day("2024-01-01"), day("2024-02-01")], np.int32),
+            channel=["Instagram", None],
+            reached=np.array([1000, NO_INT], np.int64),
+            cost_cents=np.array([NO_INT, 5000], np.int64),
+        ),
+    )
+    assert imported(database, sheet).campaigns == 2
+    assert imported(database, sheet).already_imported == 2
+    assert rows(
+        database, "SELECT day, channel, reached, cost_cents FROM campaigns ORDER BY day"
+    ) == [
+        (day("2024-01-01"), "Instagram", 1000, None),
+        (day("2024-02-01"), None, 0, 5000),
+    ]
+
+
+def test_a_dry_run_writes_nothing(database: Database) -> None:
+    before = snapshot(database)
+    outcome = dry_run_import(
+        database, [orders_sheet(LINES), customers_sheet([{"key": "9"}])]
+    )
+    assert outcome.batch_id is None
+    assert outcome.imported == 5
+    assert snapshot(database) == before
+
+
+def test_cancel_rolls_everything_back(database: Database) -> None:
+    imported(database, orders_sheet(LINES[:1]))
+    before = snapshot(database)
+    calls = 0
+
+    def cancel_late() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 5
+
+    sheet = orders_sheet([("9", f"R{i}", "2024-01-02", 1.0) for i in range(100)])
+    with pytest.raises(Cancelled):
+        import_sheets(database, [sheet], BATCH, is_cancelled=cancel_late)
+    assert snapshot(database) == before
+
+
+def test_a_failure_in_the_middle_leaves_no_partial_batch(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported(database, orders_sheet(LINES[:1]))
+    before = snapshot(database)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # Lines and customers are written by then; orders fail.
+    monkeypatch.setattr(storing, "rebuild_orders", broken)
+    with pytest.raises(RuntimeError):
+        import_sheets(database, [orders_sheet(LINES)], BATCH)
+    assert snapshot(database) == before
+
+
+def test_database_errors_become_one_import_error(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    def locked(*_args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(storing, "_insert_orders", locked)
+    before = snapshot(database)
+    with pytest.raises(ImportWriteError) as raised:
+        import_sheets(database, [orders_sheet(LINES)], BATCH)
+    assert "database is locked" in raised.value.message.english()
+    assert snapshot(database) == before
+
+
+def test_mappings_are_remembered_in_the_same_transaction(database: Database) -> None:
+    mapping = {"role": "orders", "fields": ["customer_id", "date", "amount"]}
+    import_sheets(database, [orders_sheet(LINES)], BATCH, remember={"sig": mapping})
+    assert read_remembered_mappings(database) == {"sig": mapping}
+
+
+def test_a_bulk_load_keeps_the_indexes(database: Database) -> None:
+    count = 12_000
+    sheet = orders_sheet(
+        [
+            (str(i // 3 % 300), f"R{i // 3}", "2024-01-02 10:00:00", (i % 50) / 4)
+            for i in range(count)
+        ]
+    )
+    outcome = imported(database, sheet)
+    assert outcome.lines_imported == count
+    indexes = {
+        name
+        for (name,) in rows(
+            database, "SELECT name FROM sqlite_master WHERE type = 'index'"
+        )
+    }
+    assert {"ix_order_lines_batch_id", "ix_order_lines_customer_day"} <= indexes
+    with database.read() as connection:
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert scalar(database, "SELECT COUNT(*) FROM orders") == count // 3
+    assert imported(database, sheet).already_imported == count
