@@ -255,3 +255,40 @@ def test_cancel_rolls_back(database) -> None:
     run = load_latest_run(database)
     assert run is not None
     assert (run.run_id, run.cycle.days) == (first, 30)
+
+
+def _table(database) -> list[tuple]:
+    with database.read() as connection:
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text("SELECT * FROM customer_stages ORDER BY customer_id")
+            ).all()
+        ]
+
+
+def test_customer_stages_rewrite_only_what_changed(database) -> None:
+    # Twelve customers, one purchase each, R = 0..110 days in steps of 10.
+    L = day(2024, 6, 30)
+    customers = [(i + 1, f"k{i:02d}", None, None) for i in range(12)]
+    orders = [(i + 1, L - 10 * i, 100 * (i + 1)) for i in range(12)]
+    populate(database, customers, orders)
+    _store(database, cycle=30)
+    first = _table(database)
+    assert [r[1] for r in first[:5]] == ["new", "new", "new", "new", "about_to_sleep"]
+    # C = 40 moves only R = 40 (k04) from about to sleep to new, and R = 70
+    # and 80 (k07, k08) from hibernating to about to sleep: an in-place update.
+    _store(database, cycle=40)
+    second = _table(database)
+    changed = [a[0] for a, b in zip(first, second, strict=True) if a != b]
+    assert changed == [5, 8, 9]
+    fresh = open_database(database.path.with_name("fresh.sqlite3"))
+    try:
+        populate(fresh, customers, orders)
+        _store(fresh, cycle=40)
+        assert _table(fresh) == second
+    finally:
+        fresh.close()
+    # The same run again changes nothing.
+    _store(database, cycle=40)
+    assert _table(database) == second

@@ -337,7 +337,6 @@ def store_classification(
         connection.execute(text("DELETE FROM snapshot_counts"))
         connection.execute(text("DELETE FROM snapshots"))
         connection.execute(text("DELETE FROM classification_runs"))
-        connection.execute(text("DELETE FROM customer_stages"))
         run_id = int(
             connection.execute(
                 text(
@@ -357,7 +356,6 @@ def store_classification(
             ).scalar_one()
         )
         check_cancelled(is_cancelled)
-        last = history.n_snapshots - 1
         bulk_insert(
             connection,
             "snapshots",
@@ -379,25 +377,111 @@ def store_classification(
             ),
         )
         check_cancelled(is_cancelled)
-        if history.final is not None:
-            bulk_insert(
-                connection,
-                "customer_stages",
-                (
-                    "customer_id",
-                    "stage_key",
-                    "group_key",
-                    "frequency",
-                    "recency_days",
-                    "monetary_cents",
-                    "first_day",
-                    "last_day",
-                ),
-                _customer_stage_rows(history, loaded.customer_ids, last),
-                is_cancelled=is_cancelled,
-            )
+        _write_customer_stages(connection, history, loaded.customer_ids, is_cancelled)
         check_cancelled(is_cancelled)
     return run_id
+
+
+_CUSTOMER_STAGE_COLUMNS = (
+    "customer_id",
+    "stage_key",
+    "group_key",
+    "frequency",
+    "recency_days",
+    "monetary_cents",
+    "first_day",
+    "last_day",
+)
+# Stands for NULL when stored rows are read back as integer arrays.
+_NULL = -(2**62)
+
+
+def _stored_customer_stages(
+    connection: Connection,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str], list[str]] | None:
+    """The stored ``customer_stages`` as (ids, measures matrix, stage keys, group keys).
+
+    SQLite only (``None`` elsewhere); NULL measures read as :data:`_NULL`
+    and NULL keys as ``""``.
+    """
+    if connection.dialect.name != "sqlite":
+        return None
+    row = connection.exec_driver_sql(
+        "SELECT group_concat(customer_id), group_concat(frequency),"
+        " group_concat(COALESCE(recency_days, ?)), group_concat(monetary_cents),"
+        " group_concat(COALESCE(first_day, ?)), group_concat(COALESCE(last_day, ?)),"
+        " group_concat(COALESCE(stage_key, '')), group_concat(COALESCE(group_key, ''))"
+        " FROM (SELECT * FROM customer_stages ORDER BY customer_id)",
+        (_NULL, _NULL, _NULL),
+    ).one()
+    ids = _int_array(row[0], np.int64)
+    columns = [_int_array(value, np.int64) for value in row[1:6]]
+    stage_keys = row[6].split(",") if row[6] is not None else []
+    group_keys = row[7].split(",") if row[7] is not None else []
+    if any(len(c) != len(ids) for c in columns) or not (
+        len(stage_keys) == len(group_keys) == len(ids)
+    ):
+        return None
+    return ids, np.stack(columns, axis=1).reshape(len(ids), 5), stage_keys, group_keys
+
+
+def _write_customer_stages(
+    connection: Connection,
+    history: History,
+    customer_ids: npt.NDArray[np.int64],
+    is_cancelled: IsCancelled,
+) -> None:
+    """Bring ``customer_stages`` up to date, writing only the rows that changed.
+
+    Rewriting 100k rows and their two indexes is the slowest part of storing
+    a run; a reclassification after a stage-model or cycle change, or over
+    unchanged data, changes few of them. When many change (an import moves
+    L, so every recency moves) the table is rewritten whole.
+    """
+    if history.final is None:
+        connection.execute(text("DELETE FROM customer_stages"))
+        return
+    rows = _customer_stage_rows(history, customer_ids, history.n_snapshots - 1)
+    stored = _stored_customer_stages(connection)
+    changed: npt.NDArray[np.intp] | None = None
+    if stored is not None and np.array_equal(stored[0], customer_ids):
+        final = history.final
+        has = final.frequency > 0
+        fresh = np.stack(
+            [
+                final.frequency.astype(np.int64),
+                np.where(has, final.recency, _NULL),
+                final.monetary,
+                np.where(has, final.first_day, _NULL),
+                np.where(has, final.last_day, _NULL),
+            ],
+            axis=1,
+        )
+        differs = (fresh != stored[1]).any(axis=1)
+        differs |= np.array([r[1] or "" for r in rows]) != np.array(
+            stored[2], dtype=str
+        )
+        differs |= np.array([r[2] or "" for r in rows]) != np.array(
+            stored[3], dtype=str
+        )
+        changed = np.flatnonzero(differs)
+    check_cancelled(is_cancelled)
+    if changed is not None and len(changed) <= len(rows) // 2:
+        if len(changed):
+            assignments = ", ".join(f"{c} = ?" for c in _CUSTOMER_STAGE_COLUMNS[1:])
+            connection.exec_driver_sql(
+                f"UPDATE customer_stages SET {assignments} WHERE customer_id = ?",
+                [(*rows[i][1:], rows[i][0]) for i in changed.tolist()],
+            )
+        return
+    connection.execute(text("DELETE FROM customer_stages"))
+    bulk_insert(
+        connection,
+        "customer_stages",
+        _CUSTOMER_STAGE_COLUMNS,
+        rows,
+        is_cancelled=is_cancelled,
+    )
 
 
 def _customer_stage_rows(
