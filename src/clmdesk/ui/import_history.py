@@ -8,7 +8,6 @@ transaction, so Cancel rolls it back. GUI thread only.
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -40,9 +39,10 @@ from PySide6.QtWidgets import (
 
 from clmdesk.core.messages import Message
 from clmdesk.core.tasks import Cancelled
+from clmdesk.services import importing as import_service
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.backend import ImportJob, recorded
-from clmdesk.ui.import_wizard.labels import count_text
+from clmdesk.ui.import_wizard.labels import count_text, money_text
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
@@ -65,7 +65,8 @@ _POLL_MS = 50
 
 
 def _service() -> Any:
-    return import_module("clmdesk.services.importing")
+    # Looked up on each call so that tests can stand in for the service.
+    return import_service
 
 
 def load_batches(
@@ -73,7 +74,7 @@ def load_batches(
 ) -> list[Any]:
     """Every import batch, newest first."""
     batches = list(_service().list_batches(database))
-    return sorted(batches, key=lambda batch: batch.created_at, reverse=True)
+    return sorted(batches, key=lambda batch: (batch.created_at, batch.id), reverse=True)
 
 
 def load_undo_preview(
@@ -351,6 +352,7 @@ class ImportHistoryDialog(QDialog):
         items = (
             ("lines", self.tr("{count} order lines")),
             ("orders", self.tr("{count} orders")),
+            ("orders_changed", self.tr("the lines it added to {count} other orders")),
             (
                 "customers",
                 self.tr(
@@ -370,6 +372,12 @@ class ImportHistoryDialog(QDialog):
         text = self.tr("Undo the import of {when} ({files})?").format(
             when=when, files=files
         )
+        revenue = int(getattr(preview, "revenue_cents", 0) or 0)
+        if revenue:
+            lines.append(
+                "• "
+                + self.tr("{amount} of net revenue").format(amount=money_text(revenue))
+            )
         if lines:
             text += "\n\n" + self.tr("This removes:") + "\n" + "\n".join(lines)
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from clmdesk.core.importing import (
@@ -22,6 +21,7 @@ from clmdesk.core.importing import (
     SheetPlan,
 )
 from clmdesk.core.tasks import IsCancelled, Progress, check_cancelled
+from clmdesk.services import importing as service
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from clmdesk.core.importing import RejectedRow
     from clmdesk.core.messages import Message
+    from clmdesk.services.importing import ImportSummary
     from clmdesk.storage.database import Database
 
 __all__ = [
@@ -63,25 +64,27 @@ class RefineRequest:
 
 
 def plan_files(
+    database: Database,
     paths: Sequence[str],
     language: str,
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
 ) -> PlannedFiles:
-    """Read and plan each file; a file that cannot be read becomes a failure message."""
-    from clmdesk.fileio.errors import ReadError
-    from clmdesk.fileio.readers import plan_file
+    """Read and plan each file, with the mappings confirmed in earlier imports.
 
-    options = ImportOptions(language=language)
+    A file that cannot be read becomes a failure message naming it; the
+    others are still planned.
+    """
+    options = service.import_options(database, language)
     plans: list[FilePlan] = []
     failures: list[tuple[str, Message]] = []
     progress(0, len(paths))
     for done, path in enumerate(paths, start=1):
         check_cancelled(is_cancelled)
         try:
-            plans.append(plan_file(path, options))
-        except ReadError as error:
+            plans.extend(service.plan_files([path], options))
+        except service.ImportFailed as error:
             failures.append((path, error.message))
         progress(done, len(paths))
     return PlannedFiles(tuple(plans), tuple(failures))
@@ -119,10 +122,9 @@ def dry_run(
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
-) -> Any:
+) -> ImportSummary:
     """What importing ``plans`` would do, computed without writing."""
-    importing = import_module("clmdesk.services.importing")
-    return importing.dry_run(
+    return service.dry_run(
         database, plans, progress=progress, is_cancelled=is_cancelled
     )
 
@@ -133,10 +135,9 @@ def run_import(
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
-) -> Any:
+) -> ImportSummary:
     """Import ``plans`` in one transaction (rolled back on cancel or failure)."""
-    importing = import_module("clmdesk.services.importing")
-    return importing.run_import(
+    return service.run_import(
         database, plans, progress=progress, is_cancelled=is_cancelled
     )
 

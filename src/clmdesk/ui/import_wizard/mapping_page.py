@@ -290,6 +290,7 @@ class MappingPage(QWizardPage):
         self._wizard.run_task(
             "plan",
             self._wizard.backend.plan_files,
+            self._wizard.database,
             list(paths),
             self._wizard.language,
             on_finished=self._on_planned,

@@ -1,0 +1,318 @@
+"""The import wizard end to end: real files, real service, real database.
+
+The real export ``online_retail_II_part.xlsx`` goes through every page with
+a mapping edited on the way; the dry run's counts must be the import's, a
+second import adds nothing, and a cancelled import leaves the database as it
+was. A small generated workbook checks rejected rows and their export.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QElapsedTimer, QLocale, QTimer
+from PySide6.QtWidgets import QComboBox, QWidget, QWizard
+
+from clmdesk.core.importing import Field
+from clmdesk.services import importing as service
+from clmdesk.settings.preferences import Preferences
+from clmdesk.storage.database import open_database
+from clmdesk.ui.import_wizard import ImportWizard, backend
+from clmdesk.ui.import_wizard.models import ColumnMappingModel
+
+#: The figures the issue gives for the real file.
+RETAIL = {
+    "rows_read": 34_766,
+    "anonymous": 601,
+    "already_imported": 441,
+    "rejected": 0,
+    "customers_new": 262,
+    "orders_new": 1_720,
+    "returns_new": 302,
+    "zero_value_new": 1,
+    "revenue_cents": 121_634_867,
+}
+
+
+@pytest.fixture
+def database(db_path: Path):
+    db = open_database(db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def make_wizard(qtbot, database):
+    # Figures are shown in the interface locale: pin it (the test machine may be "C").
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    made: list[ImportWizard] = []
+
+    def make(paths: list[str], **kwargs) -> ImportWizard:
+        kwargs.setdefault("language", "en")
+        wizard = ImportWizard(database, Preferences(), paths, parent, **kwargs)
+        made.append(wizard)
+        wizard.open()
+        return wizard
+
+    yield make
+    for wizard in made:
+        if shiboken6.isValid(wizard):
+            wizard.cancel_task()
+            wizard.done(0)
+    QLocale.setDefault(previous)
+
+
+def wait_for_sheets(qtbot, wizard: ImportWizard) -> None:
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.MAPPING_PAGE, timeout=5000)
+    qtbot.waitUntil(wizard.mapping_page.isComplete, timeout=60000)
+
+
+def go_to_summary(qtbot, wizard: ImportWizard) -> object:
+    wizard.next()
+    assert wizard.currentId() == wizard.SUMMARY_PAGE
+    page = wizard.summary_page
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=120000)
+    return page.summary
+
+
+def choose_field(page, header: str, field: Field | None) -> None:
+    """Pick ``field`` for the column titled ``header`` in its combo, as a user would."""
+    model = page.mapping_model
+    row = next(c.index for c in model.plan.columns if c.header == header)
+    combo = page.mapping_view.indexWidget(
+        model.index(row, ColumnMappingModel.COL_FIELD)
+    )
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(field))
+    combo.activated.emit(combo.currentIndex())
+
+
+def subset(counts: dict[str, int]) -> dict[str, int]:
+    return {name: counts[name] for name in RETAIL}
+
+
+@pytest.mark.slow
+def test_real_file_end_to_end(qtbot, make_wizard, database, retail_file: Path) -> None:
+    wizard = make_wizard([str(retail_file)])
+    wait_for_sheets(qtbot, wizard)
+    page = wizard.mapping_page
+    assert [e.plan.sheet for e in page.sheet_model.entries()] == [
+        "Year 2009-2010",
+        "Year 2010-2011",
+    ]
+
+    # Without its customer column the first sheet is anonymous: the dry run says so.
+    choose_field(page, "Customer ID", None)
+    qtbot.waitUntil(page.isComplete, timeout=30000)
+    assert "no customer column" in page.issues_label.text()
+    forecast = go_to_summary(qtbot, wizard)
+    assert forecast.sheets[0].anonymous == forecast.sheets[0].rows_read == 14_269
+
+    # Back, map it again with the combo: the real figures.
+    wizard.back()
+    choose_field(page, "Customer ID", Field.CUSTOMER_ID)
+    qtbot.waitUntil(page.isComplete, timeout=30000)
+    plan = wizard.plans[0].sheets[0]
+    assert plan.mapping[Field.CUSTOMER_ID] == 6
+    assert plan.columns[6].source == "user"
+    forecast = go_to_summary(qtbot, wizard)
+    assert subset(forecast.counts()) == RETAIL
+    assert forecast.imported == 34_766 - 601 - 441
+    grid = wizard.summary_page.counts.values
+    assert grid["already_imported"].text() == "441"
+    assert grid["revenue_cents"].text() == "1,216,348.67"
+    assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+
+    # Import: a determinate bar, then the result, whose counts are the forecast's.
+    bar_ranges: list[int] = []
+    page4 = wizard.import_page
+    page4.busy.bar.valueChanged.connect(
+        lambda _v: bar_ranges.append(page4.busy.bar.maximum())
+    )
+    with qtbot.waitSignal(wizard.import_finished, timeout=120000) as finished:
+        wizard.next()
+    result = finished.args[0]
+    assert result.counts() == forecast.counts()
+    assert result.batch_id is not None
+    assert bar_ranges
+    assert all(maximum > 0 for maximum in bar_ranges)
+    assert page4.state == "done"
+    assert page4.counts.values["imported"].text() == f"{forecast.imported:,}"
+    assert len(service.list_batches(database)) == 1
+    wizard.accept()
+
+    # The same file again adds nothing: the wizard says so and offers no Import.
+    again = make_wizard([str(retail_file)])
+    wait_for_sheets(qtbot, again)
+    forecast = go_to_summary(qtbot, again)
+    assert forecast.imported == 0
+    assert forecast.already_imported == 34_766 - 601
+    assert again.summary_page.nothing_label.isVisibleTo(again)
+    assert not again.button(QWizard.WizardButton.CommitButton).isEnabled()
+
+
+class _Gate:
+    """Holds the import inside its write transaction until the test cancels it."""
+
+    def __init__(self) -> None:
+        self.writing = threading.Event()
+
+    def backend(self) -> SimpleNamespace:
+        def run_import(database, plans, *, progress, is_cancelled):
+            def hold(done: int, total: int) -> None:
+                progress(done, total)
+                # Progress counts rows twice: past half, the rows are being written.
+                if done > total // 2 and not self.writing.is_set():
+                    self.writing.set()
+                    while not is_cancelled():
+                        threading.Event().wait(0.005)
+
+            return backend.run_import(
+                database, plans, progress=hold, is_cancelled=is_cancelled
+            )
+
+        return SimpleNamespace(
+            plan_files=backend.plan_files,
+            refine_sheets=backend.refine_sheets,
+            dry_run=backend.dry_run,
+            run_import=run_import,
+        )
+
+
+@pytest.mark.slow
+def test_cancelling_the_import_changes_nothing(
+    qtbot, make_wizard, database, retail_file: Path
+) -> None:
+    gate = _Gate()
+    wizard = make_wizard([str(retail_file)], backend=gate.backend())
+    wait_for_sheets(qtbot, wizard)
+    go_to_summary(qtbot, wizard)
+    finished: list[object] = []
+    wizard.import_finished.connect(finished.append)
+    wizard.next()
+    qtbot.waitUntil(gate.writing.is_set, timeout=120000)
+    page = wizard.import_page
+    assert page.state == "running"
+
+    wizard.reject()  # the Cancel button and Esc
+    assert wizard.isVisible()  # the wizard stays to say what happened
+    qtbot.waitUntil(lambda: page.state == "cancelled", timeout=60000)
+    assert "Nothing was changed" in page.stopped_label.text()
+    assert wizard.button(QWizard.WizardButton.FinishButton).text() == "&Close"
+    assert finished == []
+    assert service.list_batches(database) == []
+    with database.read() as connection:
+        lines = connection.exec_driver_sql("SELECT COUNT(*) FROM order_lines").scalar()
+        customers = connection.exec_driver_sql(
+            "SELECT COUNT(*) FROM customers"
+        ).scalar()
+    assert (lines, customers) == (0, 0)
+    wizard.reject()
+    assert not shiboken6.isValid(wizard) or not wizard.isVisible()
+
+
+@pytest.mark.slow
+def test_window_stays_responsive_during_the_import(
+    qtbot, make_wizard, retail_file: Path
+) -> None:
+    wizard = make_wizard([str(retail_file)])
+    wait_for_sheets(qtbot, wizard)
+    clock = QElapsedTimer()
+    gaps: list[int] = []
+
+    def tick() -> None:
+        gaps.append(clock.restart())
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    clock.start()
+    timer.start()
+    go_to_summary(qtbot, wizard)
+    with qtbot.waitSignal(wizard.import_finished, timeout=120000):
+        wizard.next()
+    timer.stop()
+    # The first tick measures the start-up; the GUI thread only waits on the GIL.
+    worst = max(gaps[1:])
+    assert worst <= 50, f"the GUI thread was blocked for {worst} ms"
+
+
+# --------------------------------------------------------------- small files
+
+
+def write_small_orders(path: Path) -> Path:
+    """Orders with one row of each fate: imported, anonymous, rejected (bad date, future date)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Vendas"
+    sheet.append(["Cliente", "Data", "Valor total (R$)", "Pedido"])
+    sheet.append(["C1", datetime(2024, 3, 5), 10.5, "P1"])
+    sheet.append(["C2", datetime(2024, 3, 6), 20.0, "P2"])
+    sheet.append([None, datetime(2024, 3, 7), 5.0, "P3"])
+    sheet.append(["C3", "ontem", 7.0, "P4"])
+    sheet.append(["@SUM(1+1)", date(2099, 1, 1), 1.0, "P5"])
+    workbook.save(path)
+    workbook.close()
+    return path
+
+
+def test_rejected_rows_are_shown_and_exported(
+    qtbot, make_wizard, database, tmp_path: Path, monkeypatch
+) -> None:
+    path = write_small_orders(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    forecast = go_to_summary(qtbot, wizard)
+    assert (forecast.imported, forecast.anonymous, forecast.rejected) == (2, 1, 2)
+    reasons = wizard.summary_page.reason_model
+    assert reasons.rowCount() == 2
+    assert "“ontem” is not a date" in " ".join(
+        reasons.index(row, reasons.COL_REASON).data() for row in range(2)
+    )
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000) as finished:
+        wizard.next()
+    assert finished.args[0].counts() == forecast.counts()
+    page = wizard.import_page
+    assert page.rejected_model.rowCount() == 2
+    assert page.export_button.isEnabled()
+
+    for suffix in (".xlsx", ".csv"):
+        target = tmp_path / f"rejected{suffix}"
+        monkeypatch.setattr(
+            "clmdesk.ui.import_wizard.import_page.QFileDialog.getSaveFileName",
+            lambda *args, target=target, **kwargs: (str(target), ""),
+        )
+        page.choose_export_file()
+        qtbot.waitUntil(lambda target=target: target.exists(), timeout=20000)
+        qtbot.waitUntil(lambda: wizard.task_name == "", timeout=20000)
+        assert "Saved to" in page.export_label.text()
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(tmp_path / "rejected.xlsx")
+    rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
+    assert rows[0][:4] == ("File", "Sheet", "Row", "Reason")
+    assert rows[0][4:8] == ("Cliente", "Data", "Valor total (R$)", "Pedido")
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
+        ("vendas.xlsx", "Vendas", 5),
+        ("vendas.xlsx", "Vendas", 6),
+    ]
+    # Formula-like text stays text.
+    assert rows[2][4] == "@SUM(1+1)"
+    with (tmp_path / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    table = list(csv.reader(text.splitlines(), delimiter=","))
+    assert table[0][:4] == ["File", "Sheet", "Row", "Reason"]
+    assert table[2][4] == "'@SUM(1+1)"
