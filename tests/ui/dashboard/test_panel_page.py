@@ -363,3 +363,22 @@ def test_opening_the_whole_attention_list(
     assert "need attention" in dialog.windowTitle()
     dialog.close()
     page.shutdown()
+
+
+def test_widget_settings_dialog_applies_and_saves(
+    qtbot: QtBot, database: Database
+) -> None:
+    from clmdesk.ui.dashboard.panel_page import WidgetSettingsDialog
+
+    page = _page(qtbot, database)
+    tile = next(t for t in page.grid.tiles if t.spec.type_id == "lifecycle_indicator")
+    dialog = WidgetSettingsDialog(tile.widget, tile.spec.translated_title(), page)
+    qtbot.addWidget(dialog)
+    form = dialog.form
+    assert form is not None
+    combo = form.period  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData(Period.ALL.value))
+    dialog.accept()
+    assert tile.widget.settings().period is Period.ALL
+    qtbot.waitUntil(lambda: '"all"' in (load_panel_layout(database) or ""))
+    page.shutdown()

@@ -99,6 +99,8 @@ def test_widget_contract(
         settings_from_json(spec.settings_type, settings_to_json(settings)) == settings
     )
     editor = widget.settings_editor()
+    # A widget that says it has settings offers a form for them.
+    assert (editor is not None) == widget.settings_editor_available()
     if editor is not None:
         qtbot.addWidget(editor)
         assert editor.value() == settings  # type: ignore[attr-defined]

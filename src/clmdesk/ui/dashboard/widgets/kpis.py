@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QScrollArea, QVBoxLayout, QWidget
 
 from clmdesk.core.lifecycle import FigureStatus
 from clmdesk.ui.charts.formatting import (
@@ -99,6 +99,29 @@ class KpiSettings:
     """Which KPI cards are shown (in the fixed order of :data:`KPI_KEYS`)."""
 
     shown: tuple[str, ...] = KPI_KEYS
+
+
+class _KpiForm(QWidget):
+    def __init__(
+        self,
+        settings: KpiSettings,
+        labels: dict[str, tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.boxes: list[QCheckBox] = []
+        for key in KPI_KEYS:
+            box = QCheckBox(labels[key][0], self)
+            box.setToolTip(labels[key][1])
+            box.setProperty("kpi_key", key)
+            box.setChecked(key in settings.shown)
+            layout.addWidget(box)
+            self.boxes.append(box)
+
+    def value(self) -> KpiSettings:
+        chosen = tuple(str(b.property("kpi_key")) for b in self.boxes if b.isChecked())
+        return KpiSettings(chosen or KPI_KEYS)
 
 
 class KpiCard(QWidget):
@@ -335,6 +358,9 @@ class KpiCardsWidget(PanelWidget):
             card.setToolTip(tip)
             card.setAccessibleName(f"{label}: {card.value_text} {card.change_text}")
             card.update()
+
+    def settings_editor(self) -> QWidget | None:
+        return _KpiForm(self.settings(), self._labels)
 
     def _value_text(
         self, value: float | None, status: FigureStatus, kind: str, currency: str

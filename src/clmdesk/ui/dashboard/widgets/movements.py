@@ -15,7 +15,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +48,55 @@ class MovementsSettings:
 
     from_day: int | None = None
     to_day: int | None = None
+
+
+class _MonthsForm(QWidget):
+    def __init__(
+        self,
+        settings: MovementsSettings,
+        days: list[int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.follow = QCheckBox(self.tr("Always compare the last two months"), self)
+        self.follow.setChecked(settings.from_day is None and settings.to_day is None)
+        self.from_combo = QComboBox(self)
+        self.to_combo = QComboBox(self)
+        for combo in (self.from_combo, self.to_combo):
+            for day in days:
+                combo.addItem(format_month(day), day)
+        if days:
+            to_day = settings.to_day if settings.to_day in days else days[-1]
+            to_index = days.index(to_day)
+            from_day = (
+                settings.from_day
+                if settings.from_day in days
+                else days[max(0, to_index - 1)]
+            )
+            self.from_combo.setCurrentIndex(days.index(from_day))
+            self.to_combo.setCurrentIndex(to_index)
+        self._settings = settings
+        form = QFormLayout(self)
+        form.addRow(self.follow)
+        form.addRow(self.tr("From month"), self.from_combo)
+        form.addRow(self.tr("To month"), self.to_combo)
+        self.follow.toggled.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        for combo in (self.from_combo, self.to_combo):
+            combo.setEnabled(not self.follow.isChecked() and combo.count() > 0)
+
+    def value(self) -> MovementsSettings:
+        if self.follow.isChecked() or self.from_combo.count() == 0:
+            return (
+                MovementsSettings(None, None)
+                if self.follow.isChecked()
+                else self._settings
+            )
+        return MovementsSettings(
+            int(self.from_combo.currentData()), int(self.to_combo.currentData())
+        )
 
 
 class MovementTableModel(QAbstractTableModel):
@@ -344,3 +395,9 @@ class MovementsWidget(PanelWidget):
                 None if r == 0 else self._keys[r - 1],
             )
         )
+
+    def settings_editor(self) -> QWidget | None:
+        days = (
+            [int(d) for d in self._data.snapshot_days] if self._data is not None else []
+        )
+        return _MonthsForm(self.settings(), days)
