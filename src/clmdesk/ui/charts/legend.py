@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QLabel,
@@ -155,6 +155,18 @@ class GroupedLegend(QWidget):
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.9))
         self._note.setFont(font)
         self._note.setContentsMargins(0, 8, 0, 0)
+
+    def preferred_width(self) -> int:
+        """Width that shows every heading and entry in full."""
+        bold = self.font()
+        bold.setBold(True)
+        heading = QFontMetrics(bold)
+        entry = QFontMetrics(self.font())
+        widths = [entry.horizontalAdvance(e.stage.name) + 26 for e in self._entries]
+        widths += [
+            heading.horizontalAdvance(e.stage.group_name) + 4 for e in self._entries
+        ]
+        return max(widths, default=120) + 6
 
     def shown_keys(self) -> tuple[str, ...]:
         """Keys of the checked entries."""

@@ -160,7 +160,9 @@ class LifecycleView(QWidget):
             self._body_layout.setDirection(QBoxLayout.Direction.LeftToRight)
             self._legend_scroll.setMaximumHeight(16777215)
             self._legend_scroll.setFixedWidth(
-                max(150, min(220, self.legend.sizeHint().width() + 8))
+                max(
+                    140, min(max(200, self.width() // 3), self.legend.preferred_width())
+                )
             )
         else:
             self._body_layout.setDirection(QBoxLayout.Direction.TopToBottom)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clmdesk.ui.dashboard.grid import GAP, ROW_HEIGHT
+from clmdesk.ui.dashboard.grid import GAP, MIN_COLUMN_WIDTH, ROW_HEIGHT
 from clmdesk.ui.dashboard.icons import glyph_icon
 from clmdesk.ui.dashboard.registry import WidgetSpec, registered_specs
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from clmdesk.services.panel import PanelData
 
 __all__ = ["SPEC_ROLE", "CatalogDialog", "CatalogModel"]
@@ -68,23 +71,24 @@ class CatalogModel(QAbstractListModel):
         return None
 
 
-def render_preview(
-    spec: WidgetSpec, data: PanelData | None, width: int = 2 * _PREVIEW_COLUMN_WIDTH
-) -> QPixmap:
-    """A picture of a new widget of ``spec`` showing ``data`` at its default span."""
+def render_preview(spec: WidgetSpec, data: PanelData | None) -> QPixmap:
+    """A picture of a new widget of ``spec`` showing ``data``, at the size of its default tile."""
     cols, rows = spec.default_span
     size = QSize(
-        max(width * cols // 4, 320),
-        rows * ROW_HEIGHT + (rows - 1) * GAP - 50,
+        cols * MIN_COLUMN_WIDTH + (cols - 1) * GAP,
+        rows * ROW_HEIGHT + (rows - 1) * GAP - 56,
     )
     widget = spec.factory(spec.default_settings(), None)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     widget.resize(size)
     widget.show()
     widget.set_data(data)
+    # Let layouts and resize-driven placement (legends, card rows) settle.
+    QCoreApplication.sendPostedEvents()
     layout = widget.layout()
     if layout is not None:
         layout.activate()
+    QCoreApplication.sendPostedEvents()
     image = widget.render_image(size, device_pixel_ratio=2.0)
     widget.close()
     widget.deleteLater()
@@ -97,16 +101,19 @@ class CatalogDialog(QDialog):
     def __init__(self, data: PanelData | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Add a widget"))
-        self.resize(880, 540)
+        self.resize(1080, 620)
         self._data = data
         self._previews: dict[str, QPixmap] = {}
+        self._current: QPixmap | None = None
         self.model = CatalogModel(parent=self)
         self.list = QListView(self)
         self.list.setModel(self.model)
         self.list.setIconSize(QSize(22, 22))
         self.list.setSpacing(2)
-        self.list.setMinimumWidth(240)
-        self.list.setMaximumWidth(300)
+        self.list.setMinimumWidth(250)
+        self.list.setMaximumWidth(320)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._title = QLabel(self)
         font = self._title.font()
         font.setBold(True)
@@ -173,11 +180,22 @@ class CatalogDialog(QDialog):
         if pixmap is None:
             pixmap = render_preview(spec, self._data)
             self._previews[spec.type_id] = pixmap
-        box = self._preview.size()
+        self._current = pixmap
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        pixmap = self._current
+        if pixmap is None:
+            return
+        box = self._preview.size() * pixmap.devicePixelRatio()
         scaled = pixmap.scaled(
-            box * pixmap.devicePixelRatio(),
+            box.boundedTo(pixmap.size()),
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
         scaled.setDevicePixelRatio(pixmap.devicePixelRatio())
         self._preview.setPixmap(scaled)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_preview()

@@ -109,8 +109,8 @@ class _FunnelView(QWidget):
         for i, row in enumerate(self.rows):
             top = i * row_h
             # A classic funnel: each stage a trapezoid narrower than the one above.
-            w_top = funnel_w * (1.0 - 0.11 * i)
-            w_bottom = funnel_w * (1.0 - 0.11 * (i + 1))
+            w_top = funnel_w * (1.0 - 0.09 * i)
+            w_bottom = funnel_w * (1.0 - 0.09 * (i + 1))
             cx = funnel_w / 2
             path = QPainterPath()
             path.moveTo(QPointF(cx - w_top / 2, top))
@@ -212,6 +212,7 @@ class FunnelWidget(PanelWidget):
             self.granularity.addItem(label, g.value)
         self.period = QComboBox(self)
         self.period.setAccessibleName(self.tr("Period"))
+        self.period.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.view = _FunnelView(self)
         self._empty = empty_label(
             self.tr("The funnel appears once customers or sales are imported."), self

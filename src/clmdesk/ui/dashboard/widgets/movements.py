@@ -228,6 +228,8 @@ class MovementsWidget(PanelWidget):
         self.from_combo.setAccessibleName(self.tr("From month"))
         self.to_combo = QComboBox(self)
         self.to_combo.setAccessibleName(self.tr("To month"))
+        for combo in (self.from_combo, self.to_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model = MovementTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
