@@ -26,9 +26,12 @@ GIL while it parses.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +64,7 @@ from clmdesk.fileio.safety import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = ["SPREADSHEET_SUFFIXES", "ReadError", "plan_file", "read_file"]
 
@@ -225,7 +228,8 @@ def _sheets(workbook: Any, path: Path, max_cells: int) -> list[RawSheet]:
 def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
     start = sheet.start
     first = (start[0] if start else 0) + 1
-    rows: list[list[Cell]] = list(sheet.iter_rows())
+    with _collector_paused():
+        rows: list[list[Cell]] = list(sheet.iter_rows())
     keep = list(map(any, rows))  # C-speed; a row of zeros is checked again below
     row_numbers: Sequence[int]
     if all(keep):
@@ -242,6 +246,36 @@ def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
     return RawSheet(
         file=file, name=name, rows=rows, row_numbers=row_numbers, width=width
     )
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collector_was_enabled = True
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a sheet's rows are built.
+
+    A million new row lists would trigger hundreds of collections that
+    each walk every object alive, for nothing: rows hold no cycles.
+    Reference counting still frees memory meanwhile.  Nested and concurrent
+    pauses are counted; the last one re-enables the collector, and only if
+    it was enabled before the first.
+    """
+    global _pauses, _collector_was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def _read_in_child(path: Path, max_cells: int) -> list[RawSheet]:

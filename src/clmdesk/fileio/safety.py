@@ -55,6 +55,8 @@ _ODS_MIMETYPES = (
 _CHUNK = 1 << 20
 # A column reference of two or three letters: the sheet is wider than 26 columns.
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_ANY_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})[0-9]')
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _ROW_START = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
 _VALUE_TAGS = (b"<v>", b"<is>", b":v>", b":is>")
 
@@ -146,21 +148,40 @@ def _column_number(letters: bytes) -> int:
 
 
 class _SheetScan:
-    """Streaming bound of a worksheet's dense range (last valued row x widest column)."""
+    """Streaming bound of a worksheet's dense range (last valued row x widest column).
+
+    A column reference of two or three letters anywhere is found by a
+    regular expression over every chunk (cheap: it rarely matches).  For
+    single-letter columns, the widest is taken from the first and the last
+    chunks that hold values; a sheet up to column Z cannot be more than 26
+    times its last row anyway.
+    """
 
     def __init__(self) -> None:
-        self.max_column = 26
+        self.max_column = 1
         self.cells = 0
         self.previous = b""
+        self.first = True
+        self.counting = False
         self.valued: tuple[bytes, bytes] = (b"", b"")
 
+    def _widest(self, window: bytes) -> None:
+        refs = _ANY_REF.findall(window)
+        if refs:
+            self.max_column = max(self.max_column, *(_column_number(r) for r in set(refs)))
+
     def feed(self, chunk: bytes) -> None:
-        self.cells += chunk.count(
-            b"<c"
-        )  # every cell element (plus a few <col>: an upper bound)
+        if self.first:
+            self._widest(chunk)
+            self.first = False
+            # Cells may omit their reference; then they are placed one after
+            # another and only counting them bounds the sheet.
+            self.counting = self.max_column == 1 and b"<c" in chunk
+        if self.counting:
+            self.cells += chunk.count(b"<c")  # plus a few <col>: an upper bound
         window = self.previous[-64:] + chunk
         if _WIDE_REF.search(window) is not None:
-            widest = max(_column_number(m) for m in _WIDE_REF.findall(window))
+            widest = max(_column_number(m) for m in set(_WIDE_REF.findall(window)))
             self.max_column = max(self.max_column, widest)
         if any(tag in chunk for tag in _VALUE_TAGS):
             # Rows are stored in ascending order: the last chunk holding a
@@ -171,6 +192,7 @@ class _SheetScan:
 
     def last_row(self) -> int:
         window = self.valued[0] + self.valued[1]
+        self._widest(window)
         last_value = max(window.rfind(tag) for tag in _VALUE_TAGS)
         if last_value < 0:
             return 0
@@ -181,9 +203,17 @@ class _SheetScan:
         return max(self.last_row() * self.max_column, self.cells)
 
 
-def _refuse_entities(head: bytes, path: str | Path) -> None:
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+def _check_prolog(chunk: bytes, path: str | Path) -> bool:
+    """Refuse a DTD (the only place entities can be declared); return True while still in the prolog.
+
+    A document type declaration must come before the root element, so only
+    the prolog needs looking at, however much padding precedes the root.
+    """
+    root = _ELEMENT_START.search(chunk)
+    prolog = chunk if root is None else chunk[: root.start()]
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise read_error(FILE_UNSAFE, path)
+    return root is None
 
 
 def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
@@ -252,15 +282,14 @@ def _inspect(
             continue
         is_xml = entry.filename.endswith((".xml", ".rels", ".vml"))
         scan = _SheetScan() if _is_worksheet(entry.filename) else None
-        first = True
+        prolog = True
         with archive.open(entry) as stream:
             while chunk := stream.read(_CHUNK):
                 unpacked += len(chunk)
                 if unpacked > limits.max_unpacked:
                     raise read_error(FILE_UNSAFE, path)
-                if is_xml and (first or b"<!ENTITY" in chunk):
-                    _refuse_entities(chunk[:4096] if first else chunk, path)
-                first = False
+                if is_xml and prolog:
+                    prolog = _check_prolog(chunk, path)
                 if scan is not None:
                     scan.feed(chunk)
         if scan is not None:

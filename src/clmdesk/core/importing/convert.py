@@ -12,7 +12,7 @@ import operator
 from datetime import date, timedelta
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -180,7 +180,7 @@ class _Sheet:
             return None
         column = self.cells(field)
         order = self.columns[field].date_order
-        if order is None:
+        if order is None and self.columns[field].source == "user":
             # A column mapped in the wizard without refine_plan: decide here.
             order = detect_date_order(set(column))[0]
         result = convert_dates(column, order, months=months)
@@ -213,8 +213,9 @@ class _Sheet:
     def mark(self, field: Field, column: Sequence[Cell]) -> NumberFormat:
         """The column's decimal mark: the plan's, else decided from the values and locale."""
         planned = self.columns[field].number_format
-        if planned is not None:
-            return planned
+        if planned is not None or self.columns[field].source != "user":
+            # Planned columns went through refine_plan: None means no text numbers.
+            return planned or NumberFormat.DECIMAL_POINT
         detected, _ = detect_decimal_mark(set(column))
         if detected is not None:
             return detected
@@ -253,20 +254,31 @@ class _Sheet:
             values = self.text(field)
             if values is not None:
                 sources[field] = values
-        key: list[str | None] = [None] * self.count
+        key: list[str | None] | None = None
         origin = np.zeros(self.count, dtype=np.int8)
-        # Later sources only fill rows the earlier ones left empty.
+        missing = np.ones(self.count, dtype=np.bool_)
+        # The first source present wins; the next ones only fill the rows still empty.
         for field, code in (
-            (Field.DOCUMENT, KeySource.DOCUMENT),
-            (Field.EMAIL, KeySource.EMAIL),
             (Field.CUSTOMER_ID, KeySource.CUSTOMER_ID),
+            (Field.EMAIL, KeySource.EMAIL),
+            (Field.DOCUMENT, KeySource.DOCUMENT),
         ):
             values = sources.get(field)
             if values is None:
                 continue
-            present = _present(values)
-            origin[present] = code
-            key = [v if v is not None else k for v, k in zip(values, key, strict=True)]
+            fills = missing & _present(values)
+            origin[fills] = code
+            if key is None:
+                key = values
+            elif fills.any():
+                key = [
+                    k if k is not None else v for k, v in zip(key, values, strict=True)
+                ]
+            missing &= ~fills
+            if not missing.any():
+                break
+        if key is None:
+            key = [None] * self.count
         return key, origin, sources
 
     def rejected_mask(self) -> npt.NDArray[np.bool_]:
@@ -302,7 +314,16 @@ def _take_text(
         return None
     if len(keep) == len(values):
         return values
-    return [values[i] for i in keep.tolist()]
+    return _take(values, keep)
+
+
+def _take(values: Sequence[Any], keep: npt.NDArray[np.intp]) -> list[Any]:
+    """``[values[i] for i in keep]`` at C speed."""
+    if len(keep) == 0:
+        return []
+    if len(keep) == 1:
+        return [values[int(keep[0])]]
+    return list(itemgetter(*keep.tolist())(values))
 
 
 def convert_sheet(sheet: RawSheet, plan: SheetPlan, today: date) -> NormalizedSheet:
@@ -388,7 +409,7 @@ def _orders(work: _Sheet) -> NormalizedSheet:
     assert (dates is not None and amount is not None) or not len(keep)
     orders = OrderColumns(
         row_numbers=work.numbers[keep],
-        customer_key=[key[i] for i in keep.tolist()],
+        customer_key=_take(key, keep),
         key_source=origin[keep],
         email=_take_text(sources.get(Field.EMAIL), keep),
         document=_take_text(sources.get(Field.DOCUMENT), keep),
@@ -446,7 +467,7 @@ def _customers_of_keys(
 ) -> CustomerColumns:
     """One customer per distinct key of the kept rows, fields from their first non-empty value."""
     kept = keep.tolist()
-    kept_keys: list[str] = [key[i] for i in kept]
+    kept_keys: list[str] = _take(key, keep)
     # Keys in order of first appearance, and the row where each appears first.
     keys = list(dict.fromkeys(kept_keys))
     first_row = dict(zip(reversed(kept_keys), reversed(kept), strict=True))
@@ -538,7 +559,7 @@ def _nps(work: _Sheet) -> NormalizedSheet:
     keep, anonymous = _split(work, key)
     nps = NpsColumns(
         row_numbers=work.numbers[keep],
-        customer_key=[key[i] for i in keep.tolist()],
+        customer_key=_take(key, keep),
         key_source=origin[keep],
         day=dates.day[keep]
         if dates is not None
@@ -552,14 +573,16 @@ def _nps(work: _Sheet) -> NormalizedSheet:
 def _campaigns(work: _Sheet) -> NormalizedSheet:
     dates = work.dates(Field.DATE, required=True, months=True)
     reached_numbers = work.numbers_of(Field.REACHED)
+    reached_all = np.full(work.count, NO_INT, np.int64)
+    if reached_numbers is not None:
+        reached_all, too_large = reached_numbers.integers()
+        work.reject_values(
+            too_large, Field.REACHED, ROW_NUMBER_TOO_LARGE, reached_numbers.column
+        )
     cost = work.cents(Field.COST, required=False)
     channel = work.text(Field.CHANNEL)
     keep, _ = _split(work, None)
-    reached = (
-        reached_numbers.integers()[keep]
-        if reached_numbers is not None
-        else np.full(len(keep), NO_INT, np.int64)
-    )
+    reached = reached_all[keep]
     campaigns = CampaignColumns(
         row_numbers=work.numbers[keep],
         day=dates.day[keep] if dates is not None else np.zeros(0, np.int32),

@@ -57,17 +57,17 @@ def _mix(
 
 def _text_words(values: Sequence[str | None]) -> Hashes:
     """Two 64-bit words per value: BLAKE2b of each distinct text, hashed once."""
-    table_a: dict[str | None, int] = {}
-    table_b: dict[str | None, int] = {}
-    for value in set(values):
+    distinct = list(set(values))
+    index = {value: position for position, value in enumerate(distinct)}
+    words = np.empty((len(distinct), 2), dtype="<u8")
+    for position, value in enumerate(distinct):
         digest = hashlib.blake2b((value or "").encode("utf-8"), digest_size=16).digest()
-        table_a[value] = int.from_bytes(digest[:8], "little")
-        table_b[value] = int.from_bytes(digest[8:], "little")
-    count = len(values)
-    return (
-        np.fromiter(map(table_a.__getitem__, values), dtype=np.uint64, count=count),
-        np.fromiter(map(table_b.__getitem__, values), dtype=np.uint64, count=count),
+        words[position] = np.frombuffer(digest, dtype="<u8")
+    codes = np.fromiter(
+        map(index.__getitem__, values), dtype=np.intp, count=len(values)
     )
+    table = words.astype(np.uint64)
+    return table[codes, 0], table[codes, 1]
 
 
 def _integer_words(values: npt.NDArray[np.integer]) -> npt.NDArray[np.uint64]:
@@ -136,12 +136,18 @@ def _occurrence(
 ) -> npt.NDArray[np.uint64]:
     """n of each line among identical lines (1, 2, … in line order)."""
     count = len(first)
-    order = np.lexsort((second, first))  # stable: equal lines keep their line order
+    occurrence = np.ones(count, dtype=np.uint64)
+    ordered = np.sort(first)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return occurrence  # the usual case: no two lines alike
+    # Rank only the lines whose first word repeats.
+    candidates = np.flatnonzero(np.isin(first, repeated))
+    order = candidates[np.lexsort((second[candidates], first[candidates]))]  # stable
     a, b = first[order], second[order]
-    starts = np.ones(count, dtype=np.bool_)
+    starts = np.ones(len(order), dtype=np.bool_)
     starts[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    positions = np.arange(count)
+    positions = np.arange(len(order))
     group_start = np.maximum.accumulate(np.where(starts, positions, 0))
-    occurrence = np.empty(count, dtype=np.uint64)
     occurrence[order] = (positions - group_start + 1).astype(np.uint64)
     return occurrence

@@ -290,6 +290,32 @@ def _pack(value: Cell, order: DateOrder, months: bool) -> int:
     return _BAD  # time, timedelta, bool: not a calendar date
 
 
+def _date_table(values: set[Cell], order: DateOrder, months: bool) -> dict[Cell, int]:
+    """Packed value of each distinct cell; real dates and datetimes take a tight path."""
+    stamps: list[datetime] = [v for v in values if type(v) is datetime]
+    days: list[date] = [v for v in values if type(v) is date]
+    epoch, pack = _EPOCH_ORDINAL, _PACK
+    table: dict[Cell, int] = dict(
+        zip(
+            stamps,
+            [
+                (d.toordinal() - epoch) * pack
+                + d.hour * 3600
+                + d.minute * 60
+                + d.second
+                + 1
+                for d in stamps
+            ],
+            strict=True,
+        )
+    )
+    table.update(zip(days, [(d.toordinal() - epoch) * pack for d in days], strict=True))
+    for value in values:
+        if type(value) is not datetime and type(value) is not date:
+            table[value] = _pack(value, order, months)
+    return table
+
+
 @dataclass(frozen=True)
 class DateColumn:
     """A converted date column.
@@ -337,7 +363,7 @@ def convert_dates(
         dropped, not applied.
     """
     order = order or DateOrder.DAY_FIRST
-    table = {value: _pack(value, order, months) for value in _unique(column)}
+    table = _date_table(_unique(column), order, months)
     packed = np.fromiter(
         map(table.__getitem__, column), dtype=np.int64, count=len(column)
     )
@@ -450,7 +476,6 @@ def _decimal(value: Cell, mark: NumberFormat) -> Decimal | None:
     raise ValueError(value)
 
 
-@dataclass(frozen=True)
 class NumberColumn:
     """A converted number column, with an exact view for money.
 
@@ -460,46 +485,118 @@ class NumberColumn:
         The numbers as floats (``nan`` where empty or invalid).
     empty, bad
         Masks of empty cells and cells that are not numbers.
-    table
-        Distinct cell -> exact :class:`~decimal.Decimal` (``None`` for empty
-        or invalid), used for cents and exact products.
+    column
+        The cells it was converted from.
     """
 
-    values: npt.NDArray[np.float64]
-    empty: npt.NDArray[np.bool_]
-    bad: npt.NDArray[np.bool_]
-    table: dict[Cell, Decimal | None]
-    column: Sequence[Cell]
+    def __init__(
+        self,
+        values: npt.NDArray[np.float64],
+        empty: npt.NDArray[np.bool_],
+        bad: npt.NDArray[np.bool_],
+        column: Sequence[Cell],
+        texts: dict[Cell, Decimal | None],
+    ) -> None:
+        self.values = values
+        self.empty = empty
+        self.bad = bad
+        self.column = column
+        self._texts = texts
+        self._table: dict[Cell, Decimal | None] | None = None
+
+    @property
+    def table(self) -> dict[Cell, Decimal | None]:
+        """Distinct cell -> exact :class:`~decimal.Decimal` (``None`` for empty or invalid).
+
+        Numbers from a workbook take their shortest decimal form
+        (``repr(float)``), so ``9.9499999999999993`` is ``9.95``.  Built on
+        first use: an amount column converted to cents rarely needs it.
+        """
+        if self._table is None:
+            table = dict(self._texts)
+            for value in set(self.column):
+                if value not in table:
+                    table[value] = _number_of_cell(value)
+            self._table = table
+        return self._table
+
+    def _exact(self, value: Cell) -> Decimal | None:
+        known = self._texts.get(value, _NOT_A_NUMBER)
+        if known is not _NOT_A_NUMBER:
+            return known  # type: ignore[return-value]
+        return _number_of_cell(value)
 
     def cents(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-        """Integer cents, rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask."""
+        """Integer cents, rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask.
+
+        Most values sit within a hundredth of a cent of a whole cent (two
+        decimals or fewer): those are rounded with numpy, which then equals
+        the decimal result exactly.  The others (``0.125``, ``2.675``) go
+        through :class:`~decimal.Decimal` from their shortest form, once per
+        distinct value.
+        """
+        values = self.values
+        valid = ~np.isnan(values)
+        with np.errstate(invalid="ignore", over="ignore"):
+            scaled = values * 100.0
+            rounded = np.rint(scaled)
+            safe = valid & (np.abs(scaled - rounded) < 0.01) & (np.abs(values) < 1e12)
+        cents = np.where(safe, rounded, 0.0).astype(np.int64)
+        cents[~valid] = NO_INT
+        too_large = np.zeros(len(values), dtype=np.bool_)
+        slow = np.flatnonzero(valid & ~safe)
+        if len(slow):
+            lookup: dict[Cell, int] = {}
+            for index in slow.tolist():
+                value = self.column[index]
+                exact = lookup.get(value)
+                if exact is None:
+                    number = self._exact(value)
+                    exact = (
+                        NO_INT
+                        if number is None
+                        else int(
+                            (number * 100).to_integral_value(rounding=ROUND_HALF_UP)
+                        )
+                    )
+                    lookup[value] = exact
+                if exact != NO_INT and abs(exact) >= _MAX_CENTS:
+                    too_large[index] = True
+                    exact = NO_INT
+                cents[index] = exact
+        big = valid & (np.abs(cents) >= _MAX_CENTS) & (cents != NO_INT)
+        if big.any():
+            too_large |= big
+            cents[big] = NO_INT
+        return cents, too_large
+
+    def integers(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Whole numbers rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask."""
         lookup: dict[Cell, int] = {}
         for value, number in self.table.items():
-            if number is None:
-                lookup[value] = NO_INT
-                continue
-            cents = int((number * 100).to_integral_value(rounding=ROUND_HALF_UP))
-            lookup[value] = cents if abs(cents) < _MAX_CENTS else NO_INT + 1
+            whole = (
+                NO_INT
+                if number is None
+                else int(number.to_integral_value(ROUND_HALF_UP))
+            )
+            lookup[value] = (
+                whole if abs(whole) < _MAX_CENTS or whole == NO_INT else NO_INT + 1
+            )
         raw = np.fromiter(
             map(lookup.__getitem__, self.column), dtype=np.int64, count=len(self.column)
         )
         too_large = raw == NO_INT + 1
         return np.where(too_large, NO_INT, raw), too_large
 
-    def integers(self) -> npt.NDArray[np.int64]:
-        """Whole numbers rounded half-up (``NO_INT`` where empty/invalid)."""
-        lookup = {
-            value: NO_INT
-            if n is None
-            else int(n.to_integral_value(rounding=ROUND_HALF_UP))
-            for value, n in self.table.items()
-        }
-        return np.fromiter(
-            map(lookup.__getitem__, self.column), dtype=np.int64, count=len(self.column)
-        )
-
 
 _NOT_A_NUMBER = object()
+
+
+def _number_of_cell(value: Cell) -> Decimal | None:
+    try:
+        return _decimal(value, NumberFormat.DECIMAL_POINT)
+    except (ValueError, InvalidOperation):
+        return None
 
 
 def convert_numbers(
@@ -520,31 +617,58 @@ def convert_numbers(
     NumberColumn
     """
     mark = mark or NumberFormat.DECIMAL_POINT
-    table: dict[Cell, Decimal | None] = {}
+    count = len(column)
+    distinct = _unique(column)
+    kinds = set(map(type, distinct))
+    if kinds <= {float, int}:
+        # All real numbers (the usual workbook column): numpy converts at C speed.
+        try:
+            values = np.array(column, dtype=np.float64)
+        except OverflowError:
+            values = None
+        if values is not None:
+            bad = ~np.isfinite(values)
+            values[bad] = np.nan
+            return NumberColumn(values, np.zeros(count, np.bool_), bad, column, {})
+    texts: dict[Cell, Decimal | None] = {}
     floats: dict[Cell, float] = {}
     bad_values: set[Cell] = set()
     nan = float("nan")
-    for value in _unique(column):
+    for value in distinct:
+        kind = type(value)
+        if (
+            kind is float
+            and value == value
+            and value not in (float("inf"), float("-inf"))
+        ):
+            floats[value] = value  # type: ignore[assignment]
+            continue
         try:
             number = _decimal(value, mark)
-        except (ValueError, InvalidOperation):
+        except (ValueError, InvalidOperation, OverflowError):
             number = None
             bad_values.add(value)
-        table[value] = number
-        floats[value] = nan if number is None else float(number)
-    values = np.fromiter(
-        map(floats.__getitem__, column), dtype=np.float64, count=len(column)
-    )
+        texts[value] = number
+        if number is None:
+            floats[value] = nan
+        else:
+            as_float = float(number)
+            if as_float in (float("inf"), float("-inf")):
+                # Beyond any float (1E400): not a number we can use.
+                floats[value] = nan
+                bad_values.add(value)
+                texts[value] = None
+            else:
+                floats[value] = as_float
+    values = np.fromiter(map(floats.__getitem__, column), dtype=np.float64, count=count)
     missing = np.isnan(values)
     if bad_values:
         bad = np.fromiter(
-            map(bad_values.__contains__, column), dtype=np.bool_, count=len(column)
+            map(bad_values.__contains__, column), dtype=np.bool_, count=count
         )
     else:
-        bad = np.zeros(len(column), dtype=np.bool_)
-    return NumberColumn(
-        values=values, empty=missing & ~bad, bad=bad, table=table, column=column
-    )
+        bad = np.zeros(count, dtype=np.bool_)
+    return NumberColumn(values, missing & ~bad, bad, column, texts)
 
 
 def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
@@ -555,6 +679,19 @@ def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
         if n is not None and n.is_finite()
     ]
     scale = max(0, *exponents) if exponents else 0
+    if scale <= 8:
+        # Floats of at most 8 decimals scale exactly with numpy once rounded;
+        # check it against the exact values' bound before trusting it.
+        valid = ~np.isnan(numbers.values)
+        with np.errstate(invalid="ignore", over="ignore"):
+            magnified = numbers.values * 10.0**scale
+            rounded = np.rint(magnified)
+        finite = np.where(valid, rounded, 0.0)
+        largest_float = float(np.abs(finite).max()) if len(finite) else 0.0
+        if largest_float < 2**52 and bool(
+            np.all(np.abs(magnified[valid] - rounded[valid]) < 0.25)
+        ):
+            return finite.astype(np.int64), scale, int(largest_float)
     lookup: dict[Cell, int] = {}
     largest = 0
     for value, number in numbers.table.items():
@@ -672,7 +809,16 @@ def id_column(column: Sequence[Cell]) -> list[str | None]:
 
     Leading zeros of ids stored as text are kept (``"00123"``).
     """
-    return _map_text(column, _id)
+    table: dict[Cell, str | None] = {}
+    for value in _unique(column):
+        if type(value) is float:
+            # The common case first: an id stored as a whole number.
+            number: float = value
+            if number.is_integer() and -1e16 < number < 1e16:
+                table[value] = str(int(number))
+                continue
+        table[value] = None if value is None or is_blank(value) else _id(value)
+    return list(map(table.__getitem__, column))
 
 
 def _email(value: Cell) -> str | None:
