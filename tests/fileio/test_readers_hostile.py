@@ -239,9 +239,13 @@ def test_declared_dimensions_are_ignored(tmp_path: Path) -> None:
     good = _xlsx(tmp_path / "good.xlsx")
     with zipfile.ZipFile(good) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml")
-    claimed = xml.replace(b'<dimension ref="A1:C2" />', b'<dimension ref="A1:XFD1048576" />')
+    claimed = xml.replace(
+        b'<dimension ref="A1:C2" />', b'<dimension ref="A1:XFD1048576" />'
+    )
     assert claimed != xml
-    path = _replace_entry(good, tmp_path / "claims.xlsx", "xl/worksheets/sheet1.xml", claimed)
+    path = _replace_entry(
+        good, tmp_path / "claims.xlsx", "xl/worksheets/sheet1.xml", claimed
+    )
     (sheet,) = read_file(path).sheets
     assert len(sheet.rows) == 2
     assert sheet.width == 3

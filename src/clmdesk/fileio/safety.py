@@ -168,7 +168,9 @@ class _SheetScan:
     def _widest(self, window: bytes) -> None:
         refs = _ANY_REF.findall(window)
         if refs:
-            self.max_column = max(self.max_column, *(_column_number(r) for r in set(refs)))
+            self.max_column = max(
+                self.max_column, *(_column_number(r) for r in set(refs))
+            )
 
     def feed(self, chunk: bytes) -> None:
         if self.first:
