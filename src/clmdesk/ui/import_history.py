@@ -114,7 +114,13 @@ def batch_time_text(created_at: str) -> str:
     except ValueError:
         return created_at
     stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime()
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+    locale = QLocale()
+    # Short formats use two-digit years; a history spans years.
+    day_format = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in day_format:
+        day_format = day_format.replace("yy", "yyyy")
+    time_format = locale.timeFormat(QLocale.FormatType.ShortFormat)
+    return locale.toString(stamp, f"{day_format} {time_format}")
 
 
 class BatchTableModel(QAbstractTableModel):
@@ -194,7 +200,7 @@ class BatchTableModel(QAbstractTableModel):
 def _status_text(status: str) -> str:
     if status == "undone":
         return QCoreApplication.translate(_CONTEXT, "Undone")
-    return QCoreApplication.translate(_CONTEXT, "Imported")
+    return QCoreApplication.translate(_CONTEXT, "Done")
 
 
 # -------------------------------------------------------------------- dialog

@@ -196,13 +196,9 @@ class ImportPage(QWizardPage):
     # -------------------------------------------------------------- tasks
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
+        # The service counts each row more than once (converted, then
+        # written): the bar shows the share done, not a row count.
         self.busy.set_progress(done, total)
-        if total > 0:
-            self.busy.detail.setText(
-                self.tr("{done} of {total} rows").format(
-                    done=count_text(done), total=count_text(total)
-                )
-            )
 
     def _on_finished(self, result: object) -> None:
         self._show_result(result, late=False)
@@ -285,7 +281,9 @@ class ImportPage(QWizardPage):
                 + self.tr("Nothing was changed: your data is exactly as it was before.")
             )
             self._set_state("failed")
-        self.setSubTitle("")
+        self.setSubTitle(
+            self.tr("You can close this window and import again at any time.")
+        )
         self.stack.setCurrentIndex(_STOPPED)
 
     # ------------------------------------------------------------- export

@@ -22,6 +22,7 @@ __all__ = [
     "money_text",
     "number_format_label",
     "role_label",
+    "rows_text",
     "source_label",
 ]
 
@@ -74,7 +75,7 @@ def role_label(role: Role) -> str:
         Role.CUSTOMERS: QCoreApplication.translate(_CONTEXT, "Customers"),
         Role.NPS: QCoreApplication.translate(_CONTEXT, "NPS answers"),
         Role.CAMPAIGNS: QCoreApplication.translate(_CONTEXT, "Campaigns"),
-        Role.IGNORE: QCoreApplication.translate(_CONTEXT, "Ignored"),
+        Role.IGNORE: QCoreApplication.translate(_CONTEXT, "Nothing to import"),
     }
     return labels[role]
 
@@ -139,11 +140,24 @@ def detection_text(column: ColumnPlan) -> str:
     parts = []
     if column.field is not None:
         parts.append(source_label(column.source))
-    if column.date_order is not None:
+    if column.date_order_ambiguous:
+        parts.append(
+            QCoreApplication.translate(_CONTEXT, "day or month first? (see above)")
+        )
+    elif column.date_order is not None:
         parts.append(date_order_label(column.date_order))
     if column.number_format is not None:
         parts.append(number_format_label(column.number_format))
     return " · ".join(part for part in parts if part)
+
+
+def rows_text(count: int) -> str:
+    """ "1 row", "12,345 rows"."""
+    if count == 1:
+        return QCoreApplication.translate(_CONTEXT, "1 row")
+    return QCoreApplication.translate(_CONTEXT, "{count} rows").format(
+        count=count_text(count)
+    )
 
 
 def count_text(value: int) -> str:

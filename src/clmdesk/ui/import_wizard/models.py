@@ -35,6 +35,7 @@ from clmdesk.ui.import_wizard.labels import (
     detection_text,
     field_label,
     role_label,
+    rows_text,
 )
 
 if TYPE_CHECKING:
@@ -283,9 +284,7 @@ class SheetListModel(QAbstractListModel):
         plan = entry.plan
         if role == Qt.ItemDataRole.DisplayRole:
             name = f"{plan.file} ▸ {plan.sheet}" if self._show_files else plan.sheet
-            rows = QCoreApplication.translate(_CONTEXT, "{count} rows").format(
-                count=count_text(plan.data_rows)
-            )
+            rows = rows_text(plan.data_rows)
             return f"{name}\n{role_label(plan.role)} · {rows}"
         if role == Qt.ItemDataRole.DecorationRole:
             style = QApplication.style()

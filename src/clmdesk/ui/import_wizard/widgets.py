@@ -269,14 +269,22 @@ class CountsGrid(QFrame):
         row += 1
         self._grid.addItem(_spacer(), row, 0)
         row += 1
-        orders_note = QCoreApplication.translate(
-            _CONTEXT, "{returns} returns, {zero} of zero value"
-        ).format(
-            returns=count_text(summary.returns_new),
-            zero=count_text(summary.zero_value_new),
-        )
+        notes = []
+        if summary.returns_new:
+            notes.append(
+                QCoreApplication.translate(_CONTEXT, "{count} returns").format(
+                    count=count_text(summary.returns_new)
+                )
+            )
+        if summary.zero_value_new:
+            notes.append(
+                QCoreApplication.translate(_CONTEXT, "{count} of zero value").format(
+                    count=count_text(summary.zero_value_new)
+                )
+            )
+        orders_note = ", ".join(notes)
         if summary.orders_updated:
-            orders_note += " · " + QCoreApplication.translate(
+            orders_note += (" · " if orders_note else "") + QCoreApplication.translate(
                 _CONTEXT, "{count} existing orders receive new lines"
             ).format(count=count_text(summary.orders_updated))
         self._add(
