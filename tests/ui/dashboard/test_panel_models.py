@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from clmdesk.services.panel import CustomerListRow
-from clmdesk.ui.customer_list.dialog import CustomerListDialog
+from clmdesk.ui.customer_list.dialog import CustomerFilterProxy, CustomerListDialog
 from clmdesk.ui.customer_list.model import (
     COL_LAST,
     COL_MONETARY,
@@ -60,6 +60,14 @@ def test_customer_table_model(qtmodeltester: ModelTester) -> None:
     assert "10.00" in index.data() or "10,00" in index.data()
     assert model.index(29, COL_NAME).data() == "C099"  # no name: the key
     assert model.index(29, COL_LAST).data(SORT_ROLE) == -1
+    proxy = CustomerFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    proxy.set_search("cliente 2")
+    assert proxy.rowCount() == 12  # every word anywhere: Cliente 2, 12, 20…29
+    proxy.sort(COL_MONETARY, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, COL_NAME).data() == "Cliente 29"
+    qtmodeltester.check(proxy)
     model.set_rows([])
     qtmodeltester.check(model)
 
