@@ -292,3 +292,31 @@ def test_customer_stages_rewrite_only_what_changed(database) -> None:
     # The same run again changes nothing.
     _store(database, cycle=40)
     assert _table(database) == second
+
+
+def test_customer_stages_follow_a_later_order(database) -> None:
+    # A new order after L moves L, hence every recency, and one customer's
+    # measures; the table must equal one written from scratch.
+    L = day(2024, 6, 30)
+    customers = [(i + 1, f"k{i:02d}", None, None) for i in range(12)]
+    orders = [(i + 1, L - 10 * i, 100 * (i + 1)) for i in range(12)]
+    populate(database, customers, orders)
+    _store(database, cycle=30)
+    with database.write() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO orders (customer_id, day, amount_cents, line_count) VALUES (3, :d, 50, 1)"
+            ),
+            {"d": L + 5},
+        )
+    _store(database, cycle=30)
+    updated = _table(database)
+    assert updated[0][4] == 5  # k00: recency grew with L
+    assert updated[2][3:5] == (2, 0)  # k02: the new order
+    fresh = open_database(database.path.with_name("fresh.sqlite3"))
+    try:
+        populate(fresh, customers, [*orders, (3, L + 5, 50)])
+        _store(fresh, cycle=30)
+        assert _table(fresh) == updated
+    finally:
+        fresh.close()

@@ -434,9 +434,11 @@ def _write_customer_stages(
     """Bring ``customer_stages`` up to date, writing only the rows that changed.
 
     Rewriting 100k rows and their two indexes is the slowest part of storing
-    a run; a reclassification after a stage-model or cycle change, or over
-    unchanged data, changes few of them. When many change (an import moves
-    L, so every recency moves) the table is rewritten whole.
+    a run, and most rows keep their stage and measures between runs (a
+    stage-model or cycle change, unchanged data, or an import that touches
+    some customers). Those are left alone; recency, which moves with L for
+    everyone, is refreshed by one set-based UPDATE. When more than half the
+    rows change, the table is rewritten whole.
     """
     if history.final is None:
         connection.execute(text("DELETE FROM customer_stages"))
@@ -457,7 +459,10 @@ def _write_customer_stages(
             ],
             axis=1,
         )
-        differs = (fresh != stored[1]).any(axis=1)
+        # Recency is L - last_day: when L moves, every recency moves, so it is
+        # left out here and refreshed below in one set-based statement.
+        measures = [0, 2, 3, 4]
+        differs = (fresh[:, measures] != stored[1][:, measures]).any(axis=1)
         differs |= np.array([r[1] or "" for r in rows]) != np.array(
             stored[2], dtype=str
         )
@@ -467,6 +472,11 @@ def _write_customer_stages(
         changed = np.flatnonzero(differs)
     check_cancelled(is_cancelled)
     if changed is not None and len(changed) <= len(rows) // 2:
+        connection.exec_driver_sql(
+            "UPDATE customer_stages SET recency_days = ? - last_day"
+            " WHERE last_day IS NOT NULL AND recency_days IS NOT ? - last_day",
+            (history.final.as_of, history.final.as_of),
+        )
         if len(changed):
             assignments = ", ".join(f"{c} = ?" for c in _CUSTOMER_STAGE_COLUMNS[1:])
             connection.exec_driver_sql(
