@@ -17,6 +17,7 @@ __all__ = [
     "format_count",
     "format_date",
     "format_money",
+    "format_money_compact",
     "format_month",
     "format_month_long",
     "format_percent",
@@ -125,6 +126,32 @@ def format_money(
     """Integer cents as money in the business's currency (R$ 1.234,56 in pt-BR)."""
     return _locale(locale).toCurrencyString(
         int(cents) / 100, currency_symbol(currency), decimals
+    )
+
+
+def format_money_compact(
+    cents: int, currency: str, locale: QLocale | None = None
+) -> str:
+    """Money rounded to thousands or millions for tight spaces (R$ 84,5 mil; R$84.5K)."""
+    loc = _locale(locale)
+    units = int(cents) / 100
+    size = abs(units)
+    if size < 10_000:
+        return loc.toCurrencyString(units, currency_symbol(currency), 0)
+    if size < 1_000_000:
+        number, suffix = units / 1_000, QCoreApplication.translate("charts", "K")
+    elif size < 1_000_000_000:
+        number, suffix = units / 1_000_000, QCoreApplication.translate("charts", "M")
+    else:
+        number, suffix = (
+            units / 1_000_000_000,
+            QCoreApplication.translate("charts", "B"),
+        )
+    amount = loc.toCurrencyString(
+        number, currency_symbol(currency), 1 if abs(number) < 100 else 0
+    )
+    return QCoreApplication.translate("charts", "{amount}{suffix}").format(
+        amount=amount, suffix=suffix
     )
 
 

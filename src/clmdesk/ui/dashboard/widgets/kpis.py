@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QCheckBox, QScrollArea, QVBoxLayout, QWidget
 
 from clmdesk.core.lifecycle import FigureStatus
@@ -22,6 +22,7 @@ from clmdesk.ui.charts.formatting import (
     format_count,
     format_date,
     format_money,
+    format_money_compact,
     format_percent,
     format_signed,
     format_signed_percent,
@@ -132,9 +133,11 @@ class KpiCard(QWidget):
         self.key = key
         self.label = ""
         self.value_text = "—"
+        # Shorter forms of the value, tried in order when it does not fit.
+        self.compact_texts: list[str] = []
         self.change_text = ""
         self.change_sign = 0  # +1 good news, -1 bad news, 0 neutral
-        self.setMinimumSize(120, 64)
+        self.setMinimumSize(108, 62)
 
     def sizeHint(self) -> QSize:
         return QSize(160, 76)
@@ -165,16 +168,30 @@ class KpiCard(QWidget):
         painter.drawText(
             inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), label
         )
+        # A number is never cut: try a smaller font, then a shorter form.
+        value = self.value_text
+        chosen = None
+        for text in [self.value_text, *self.compact_texts]:
+            for scale in (1.6, 1.4, 1.25):
+                big.setPointSizeF(base.pointSizeF() * scale)
+                if QFontMetrics(big).horizontalAdvance(text) <= inner.width():
+                    chosen = text
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:
+            value = QFontMetrics(big).elidedText(
+                value, Qt.TextElideMode.ElideRight, int(inner.width())
+            )
+        else:
+            value = chosen
         painter.setFont(big)
         painter.setPen(colours.foreground)
         value_rect = QRectF(
             inner.left(),
             inner.top() + metrics_small.height(),
             inner.width(),
-            painter.fontMetrics().height() + 2,
-        )
-        value = painter.fontMetrics().elidedText(
-            self.value_text, Qt.TextElideMode.ElideRight, int(inner.width())
+            QFontMetrics(base).height() * 1.6 + 2,
         )
         painter.drawText(
             value_rect,
@@ -191,8 +208,17 @@ class KpiCard(QWidget):
                 else colours.muted
             )
             painter.setPen(colour)
-            change = painter.fontMetrics().elidedText(
-                self.change_text, Qt.TextElideMode.ElideRight, int(inner.width())
+            metrics = painter.fontMetrics()
+            # Without its percentage when the full change does not fit.
+            change = next(
+                (
+                    text
+                    for text in (self.change_text, self.change_text.split(" (")[0])
+                    if metrics.horizontalAdvance(text) <= inner.width()
+                ),
+                metrics.elidedText(
+                    self.change_text, Qt.TextElideMode.ElideRight, int(inner.width())
+                ),
             )
             painter.drawText(
                 inner,
@@ -204,8 +230,9 @@ class KpiCard(QWidget):
 class _CardArea(QWidget):
     """Lays the cards out in as many columns as fit, then rows."""
 
-    MIN_CARD_WIDTH = 150
-    CARD_HEIGHT = 76
+    PREFERRED_CARD_WIDTH = 150
+    MIN_CARD_WIDTH = 108
+    MIN_CARD_HEIGHT = 62
     SPACING = 8
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -231,13 +258,18 @@ class _CardArea(QWidget):
             self.setMinimumSize(0, 0)
             return
         s = self.SPACING
-        fit_cols = max(1, (width + s) // (self.MIN_CARD_WIDTH + s))
-        rows_that_fit = max(1, (available_height + s) // (self.CARD_HEIGHT + s))
+        fit_cols = max(1, (width + s) // (self.PREFERRED_CARD_WIDTH + s))
+        rows_that_fit = max(1, (available_height + s) // (self.MIN_CARD_HEIGHT + s))
         cols = max(min(n, fit_cols), math.ceil(n / rows_that_fit))
         rows = math.ceil(n / cols)
         card_w = max(self.MIN_CARD_WIDTH, (width - (cols - 1) * s) / cols)
+        if cols * card_w + (cols - 1) * s > width + 1:
+            # A horizontal scroll bar will take part of the height.
+            available_height -= self.style().pixelMetric(
+                self.style().PixelMetric.PM_ScrollBarExtent
+            )
         card_h = max(
-            self.CARD_HEIGHT, min(110, (available_height - (rows - 1) * s) / rows)
+            self.MIN_CARD_HEIGHT, min(110, (available_height - (rows - 1) * s) / rows)
         )
         for i, card in enumerate(self.cards):
             r, c = divmod(i, cols)
@@ -285,6 +317,10 @@ class KpiCardsWidget(PanelWidget):
         self.scroll_area.setHorizontalScrollBarPolicy(
             Qt.ScrollBarPolicy.ScrollBarAsNeeded
         )
+        # Cards never overflow vertically: their rows follow the height.
+        self.scroll_area.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
         self.scroll_area.viewport().setAutoFillBackground(False)
         self.area.setAutoFillBackground(False)
         self._empty = empty_label(
@@ -294,7 +330,7 @@ class KpiCardsWidget(PanelWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll_area)
         layout.addWidget(self._empty)
-        self.setMinimumSize(150, 76)
+        self.setMinimumSize(120, 62)
         self.apply_settings()
 
     def cards(self) -> list[KpiCard]:
@@ -341,6 +377,11 @@ class KpiCardsWidget(PanelWidget):
             card.label = label
             card.value_text = self._value_text(
                 figure.value, figure.status, kind, data.currency
+            )
+            card.compact_texts = (
+                [format_money_compact(round(figure.value), data.currency)]
+                if kind == "money" and figure.value is not None
+                else []
             )
             card.change_text, card.change_sign = self._change(
                 figure, kind, higher_is_better
