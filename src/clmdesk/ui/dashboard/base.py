@@ -181,6 +181,14 @@ class PanelWidget(QWidget):
         """Receive a new panel snapshot (None = nothing loaded yet)."""
         self._data = data
         self.show_data(data)
+        # Before the first data arrives the empty states say "Loading…",
+        # not "import your data": the panel is still reading it.
+        for label in self.findChildren(QLabel, "emptyState"):
+            text = label.property("emptyText")
+            if text is None:
+                text = label.text()
+                label.setProperty("emptyText", text)
+            label.setText(self.tr("Loading…") if data is None else str(text))
 
     def show_data(self, data: PanelData | None) -> None:
         """Draw ``data``; must cope with None and with an empty history."""
