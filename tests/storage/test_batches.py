@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from importing_helpers import customers_sheet, orders_sheet
 
 from clmdesk.core.tasks import Cancelled
 from clmdesk.storage.batches import (
@@ -17,6 +16,7 @@ from clmdesk.storage.batches import (
 )
 from clmdesk.storage.database import Database, open_database
 from clmdesk.storage.importing import BatchInfo, FileRecord, import_sheets
+from tests.storage.importing_helpers import customers_sheet, orders_sheet
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from importing_helpers import customers_sheet, day, orders_sheet
 
 import clmdesk.storage.importing as storing
 from clmdesk.core.importing import (
@@ -31,6 +30,7 @@ from clmdesk.storage.importing import (
     import_sheets,
     read_remembered_mappings,
 )
+from tests.storage.importing_helpers import customers_sheet, day, orders_sheet
 
 BATCH = BatchInfo(
     "2024-06-01T12:00:00+00:00", (FileRecord("orders.xlsx", 10, "ab" * 32),)

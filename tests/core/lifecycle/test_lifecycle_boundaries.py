@@ -6,11 +6,16 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from lifecycle_reference import RefOrder, classify_all, engine_input, to_day
 
 from clmdesk.core.lifecycle.history import compute_history
 from clmdesk.core.lifecycle.measures import classify_at
 from clmdesk.core.lifecycle.model import default_model, last_purchase_model
+from tests.core.lifecycle.lifecycle_reference import (
+    RefOrder,
+    classify_all,
+    engine_input,
+    to_day,
+)
 
 D = to_day(dt.date(2024, 6, 30))
 C = 30

@@ -6,7 +6,6 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from lifecycle_reference import RefOrder, engine_input, to_day
 
 from clmdesk.core.lifecycle.funnel import (
     FigureStatus,
@@ -19,6 +18,7 @@ from clmdesk.core.lifecycle.history import compute_history
 from clmdesk.core.lifecycle.kpis import compute_kpis
 from clmdesk.core.lifecycle.model import default_model, last_purchase_model
 from clmdesk.core.lifecycle.movements import NOT_YET_ROW, movements_between
+from tests.core.lifecycle.lifecycle_reference import RefOrder, engine_input, to_day
 
 
 def d(month: int, day: int, year: int = 2024) -> int:

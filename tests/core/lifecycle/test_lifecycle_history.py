@@ -6,7 +6,6 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from lifecycle_reference import RefOrder, automatic_cycle, engine_input, to_date, to_day
 
 from clmdesk.core.lifecycle.cycle import (
     DEFAULT_CYCLE_DAYS,
@@ -18,6 +17,13 @@ from clmdesk.core.lifecycle.cycle import (
 from clmdesk.core.lifecycle.history import compute_history, month_end, snapshot_days
 from clmdesk.core.lifecycle.model import default_model
 from clmdesk.core.tasks import Cancelled
+from tests.core.lifecycle.lifecycle_reference import (
+    RefOrder,
+    automatic_cycle,
+    engine_input,
+    to_date,
+    to_day,
+)
 
 
 def _dates(days) -> list[str]:

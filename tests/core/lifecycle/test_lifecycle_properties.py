@@ -7,14 +7,6 @@ import datetime as dt
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lifecycle_reference import (
-    RefOrder,
-    automatic_cycle,
-    classify_all,
-    engine_input,
-    snapshot_dates,
-    to_day,
-)
 
 from clmdesk.core.lifecycle.cycle import estimate_cycle
 from clmdesk.core.lifecycle.history import compute_history
@@ -27,6 +19,14 @@ from clmdesk.core.lifecycle.model import (
     StageModel,
     default_model,
     last_purchase_model,
+)
+from tests.core.lifecycle.lifecycle_reference import (
+    RefOrder,
+    automatic_cycle,
+    classify_all,
+    engine_input,
+    snapshot_dates,
+    to_day,
 )
 
 BASE = to_day(dt.date(2020, 1, 17))
