@@ -115,7 +115,8 @@ class EngineInput:
         ):
             array.setflags(write=False)
             object.__setattr__(self, name, array)
-        if not isinstance(self.customer_keys, tuple):
+        if isinstance(self.customer_keys, list):
+            # Freeze a mutable list; other sequences (tuples, lazy ones) stay.
             object.__setattr__(self, "customer_keys", tuple(self.customer_keys))
 
     @property
