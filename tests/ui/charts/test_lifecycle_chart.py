@@ -33,6 +33,8 @@ from clmdesk.ui.dashboard.widgets.lifecycle import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytestqt.qtbot import QtBot
 
     from clmdesk.services.panel import ContactSource, PanelData
@@ -349,3 +351,29 @@ def test_keyboard_walks_the_segments_and_enter_lists_customers(
     assert chart.keyboard_segment()[0] == data.n_snapshots - 12  # type: ignore[index]
     qtbot.keyClick(chart, Qt.Key.Key_Escape)
     assert chart.keyboard_segment() is None
+
+
+def test_the_chart_renders_as_vector_shapes(
+    qtbot: QtBot, tmp_path: Path, demo_panel: tuple[PanelData, ContactSource]
+) -> None:
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    data, _ = demo_panel
+    widget = _shown_widget(qtbot, data)
+    chart = widget.chart
+    target = tmp_path / "chart.svg"
+    generator = QSvgGenerator()
+    generator.setFileName(str(target))
+    generator.setSize(chart.size())
+    generator.setViewBox(QRectF(0, 0, chart.width(), chart.height()))
+    painter = QPainter(generator)
+    chart.scene().render(
+        painter, QRectF(0, 0, chart.width(), chart.height()), QRectF(chart.rect())
+    )
+    painter.end()
+    svg = target.read_text(encoding="utf-8")
+    # Bars are shapes, never an embedded picture (reports and PDFs stay vector).
+    assert "<image" not in svg
+    assert svg.count("<rect") + svg.count("<path") > 100

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QToolTip
+from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, STACK.md)
 
@@ -309,9 +309,8 @@ class LifecycleChart(pg.PlotWidget):
             height=[],
             width=BAR_WIDTH,
         )
-        # Hovering repaints the highlighted segment many times a second: keep
-        # the bars as a device pixmap so a repaint is a blit, not 600 rects.
-        self._bars.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # No item cache: a cached pixmap would also land in printed and PDF
+        # charts, which must stay vector.
         self._partial = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, pen=None)
         self._partial.setZValue(5)
         self._highlight = QGraphicsRectItem()
