@@ -272,3 +272,17 @@ def test_conversion_is_vectorised_over_large_columns() -> None:
     result = convert_numbers(column)
     assert result.values.dtype == np.float64
     assert len(result.cents()[0]) == 200_000
+
+
+def test_mixed_date_column_after_many_datetimes() -> None:
+    stamps = [datetime(2024, 1, 1, i // 60, i % 60) for i in range(70)]
+    result = convert_dates([*stamps, date(2024, 2, 1), "2024-03-01", "", 45356.0, "x"])
+    assert result.seconds[:2].tolist() == [0, 60]
+    assert result.day[70:74].tolist() == [
+        _day(2024, 2, 1),
+        _day(2024, 3, 1),
+        NO_DAY,
+        _day(2024, 3, 5),
+    ]
+    assert result.empty.tolist()[72]
+    assert result.bad.tolist()[-1]

@@ -116,7 +116,11 @@ class _Sheet:
         self.plan = plan
         self.rows, numbers = data_rows(sheet, plan)
         self.count = len(self.rows)
-        self.numbers = np.asarray(numbers, dtype=np.int64)
+        self.numbers = (
+            np.arange(numbers.start, numbers.stop, numbers.step, dtype=np.int64)
+            if isinstance(numbers, range)
+            else np.asarray(numbers, dtype=np.int64)
+        )
         self.today = day_number(today)
         self.columns: dict[Field, ColumnPlan] = {
             c.field: c for c in plan.columns if c.field is not None

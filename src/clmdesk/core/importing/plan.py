@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from clmdesk.core.importing.headers import header_signature, match_header
@@ -267,9 +268,9 @@ def refine_plan(
     marks: dict[int, NumberFormat | None] = {}
     for column in plan.columns:
         if column.field in NUMBER_FIELDS:
-            distinct = set(column_values(rows, column.index))
+            distinct = _distinct_texts(rows, column.index)
             mark, _undecided = detect_decimal_mark(distinct)
-            if mark is None and any(isinstance(v, str) for v in distinct):
+            if mark is None and distinct:
                 mark = (
                     NumberFormat.DECIMAL_COMMA
                     if brazilian
@@ -289,7 +290,7 @@ def refine_plan(
             number_format=marks.get(column.index),
         )
         if column.field in DATE_FIELDS:
-            distinct = set(column_values(rows, column.index))
+            distinct = _distinct_texts(rows, column.index)
             order, ambiguous = detect_date_order(distinct)
             chosen = options.date_orders.get((plan.sheet, column.index))
             if chosen is None and column.date_order_chosen:
@@ -319,6 +320,22 @@ def refine_plan(
     plan = dataclasses.replace(plan, columns=tuple(columns))
     issues = _role_issues(plan) + issues
     return dataclasses.replace(plan, issues=tuple(issues), confidence=_confidence(plan))
+
+
+def _distinct_texts(rows: Sequence[Sequence[Cell]], index: int) -> set[Cell]:
+    """The distinct text cells of a column: formats are only decided from text.
+
+    A workbook column of real numbers or dates has no text at all; one pass
+    over the cell types tells, without building the column or its set.
+    """
+    if rows and all(len(row) > index for row in (rows[0], rows[-1])):
+        try:
+            kinds = set(map(type, map(itemgetter(index), rows)))
+        except IndexError:
+            kinds = {str}
+        if str not in kinds:
+            return set()
+    return {v for v in column_values(rows, index) if type(v) is str}
 
 
 def _map_by_headers(

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from itertools import islice
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -291,28 +292,30 @@ def _pack(value: Cell, order: DateOrder, months: bool) -> int:
 
 
 def _date_table(values: set[Cell], order: DateOrder, months: bool) -> dict[Cell, int]:
-    """Packed value of each distinct cell; real dates and datetimes take a tight path."""
-    stamps: list[datetime] = [v for v in values if type(v) is datetime]
-    days: list[date] = [v for v in values if type(v) is date]
+    """Packed value of each distinct cell; a column of real datetimes takes a tight path."""
     epoch, pack = _EPOCH_ORDINAL, _PACK
-    table: dict[Cell, int] = dict(
-        zip(
-            stamps,
-            [
+    real = set(values)
+    real.discard("")
+    real.discard(None)
+    table: dict[Cell, int] = dict.fromkeys(values - real, _EMPTY)
+    if all(type(v) is datetime for v in islice(real, 64)):
+        stamps = cast("list[datetime]", list(real))
+        try:
+            packed = [
                 (d.toordinal() - epoch) * pack
                 + d.hour * 3600
                 + d.minute * 60
                 + d.second
                 + 1
                 for d in stamps
-            ],
-            strict=True,
-        )
-    )
-    table.update(zip(days, [(d.toordinal() - epoch) * pack for d in days], strict=True))
-    for value in values:
-        if type(value) is not datetime and type(value) is not date:
-            table[value] = _pack(value, order, months)
+            ]
+        except AttributeError:
+            pass  # not only datetimes after all (a date, a text): the general path
+        else:
+            table.update(zip(stamps, packed, strict=True))
+            return table
+    for value in real:
+        table[value] = _pack(value, order, months)
     return table
 
 
