@@ -10,6 +10,7 @@ outcome where their order changes, so one C per distinct order is enough.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,7 +93,7 @@ def representative_cycles(
     low, high = cycles
     if not bounds:
         return [low]
-    all_c = np.arange(low, high + 1)
+    all_c = np.arange(low, high + 1, dtype=np.int64)
     # Resolve each bound for every C; Bound.days is exact, so resolve the
     # distinct bounds once per C through their exact rational products.
     columns = []
@@ -100,9 +101,14 @@ def representative_cycles(
         if bound.unit.value == "days":
             columns.append(np.full(len(all_c), bound.days(1), dtype=np.int64))
         else:
-            columns.append(
-                np.array([bound.days(int(c)) for c in all_c], dtype=np.int64)
-            )
+            # floor(value × C) exactly, for every C at once: value = p / q.
+            exact = Fraction(repr(float(bound.value)))
+            if exact.numerator * high < 2**62:
+                columns.append((exact.numerator * all_c) // exact.denominator)
+            else:
+                columns.append(
+                    np.array([bound.days(int(c)) for c in all_c], dtype=np.int64)
+                )
     values = np.stack(columns, axis=1)
     signs = np.sign(values[:, :, None] - values[:, None, :]).reshape(len(all_c), -1)
     _, first = np.unique(signs, axis=0, return_index=True)
