@@ -192,6 +192,7 @@ def test_detect_encoding() -> None:
     assert detect_encoding(b"\x00\x01\x02binary") is None
 
 
+@pytest.mark.slow
 def test_csv_longer_than_excel_row_limit_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
     with path.open("w", encoding="utf-8") as handle:
