@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING
 
+import pytest
 from PySide6.QtCore import Qt
 
 from clmdesk.services.panel import CustomerListRow
@@ -166,3 +167,33 @@ def test_catalog_dialog_shows_every_widget_with_a_preview(
         pixmap = dialog._preview.pixmap()
         assert not pixmap.isNull()
     assert fold("Não podemos perder") == "nao podemos perder"
+
+
+def test_clicking_a_distribution_row_requests_that_stage(
+    qtbot: QtBot, demo_panel: tuple[PanelData, ContactSource]
+) -> None:
+    from PySide6.QtCore import QPoint
+
+    from clmdesk.ui.dashboard.widgets.distribution import DistributionWidget
+
+    data, _ = demo_panel
+    widget = DistributionWidget()
+    qtbot.addWidget(widget)
+    widget.resize(320, 420)
+    widget.show()
+    widget.set_data(data)
+    rows = widget.rows()
+    index = next(i for i, r in enumerate(rows) if not r.heading and r.key == "at_risk")
+    height = widget.bars.row_height()
+    last = data.n_snapshots - 1
+    assert rows[index].count == int(data.counts[last, data.model.index("at_risk")])
+    with qtbot.waitSignal(widget.customers_requested) as blocker:
+        qtbot.mouseClick(
+            widget.bars,
+            Qt.MouseButton.LeftButton,
+            pos=QPoint(30, index * height + height // 2),
+        )
+    query = blocker.args[0]
+    assert (query.stage_key, query.day) == ("at_risk", data.latest_day)
+    # Shares are among the customers listed and add up to the whole.
+    assert sum(r.share for r in rows if not r.heading) == pytest.approx(1.0)
