@@ -382,3 +382,22 @@ def test_widget_settings_dialog_applies_and_saves(
     assert tile.widget.settings().period is Period.ALL
     qtbot.waitUntil(lambda: '"all"' in (load_panel_layout(database) or ""))
     page.shutdown()
+
+
+def test_two_lists_opened_at_once_both_fill(
+    qtbot: QtBot, demo_panel: tuple[PanelData, ContactSource]
+) -> None:
+    data, contacts = demo_panel
+    page = _page(qtbot, None)
+    page.set_panel_data(data, contacts)
+    day = int(data.snapshot_days[-1])
+    first = page.open_customers(CustomerQuery(QueryKind.STAGE, day, "champion"))
+    second = page.open_customers(CustomerQuery(QueryKind.STAGE, day, "lost"))
+    assert first is not None
+    assert second is not None
+    qtbot.waitUntil(lambda: first.model.rowCount() > 0 and second.model.rowCount() > 0)
+    assert first.model.rowCount() == int(data.counts[-1, data.model.index("champion")])
+    assert second.model.rowCount() == int(data.counts[-1, data.model.index("lost")])
+    first.close()
+    second.close()
+    page.shutdown()

@@ -243,10 +243,11 @@ class PanelPage(QWidget):
         # that big lists open without a database query (see load_contact_book).
         self._contacts_runner = TaskRunner(self)
         self._contacts_runner.finished.connect(self._on_contacts_loaded)
-        self._list_runner = TaskRunner(self)
-        self._list_runner.finished.connect(self._on_list_loaded)
-        self._list_runner.failed.connect(self._on_list_failed)
-        self._pending_list: tuple[CustomerListDialog | None, str | None] = (None, None)
+        # One runner per list being loaded: opening a second list must not
+        # cancel the first (each runner runs one task at a time).
+        self._list_jobs: dict[
+            TaskRunner, tuple[CustomerListDialog | None, str | None]
+        ] = {}
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
@@ -600,17 +601,36 @@ class PanelPage(QWidget):
         # closure keeps a wrapper of an object Qt is deleting.
         dialog.finished.connect(self._on_list_closed)
         self._open_lists.append(dialog)
-        self._pending_list = (dialog, None)
-        self._list_runner.start(customer_list, data, query, self._contacts)
+        self._start_list_job(dialog, None, data, query)
         dialog.show()
         return dialog
+
+    def _start_list_job(
+        self,
+        dialog: CustomerListDialog | None,
+        export_path: str | None,
+        data: PanelData,
+        query: CustomerQuery,
+    ) -> None:
+        runner = TaskRunner(self)
+        runner.finished.connect(self._on_list_loaded)
+        runner.failed.connect(self._on_list_failed)
+        self._list_jobs[runner] = (dialog, export_path)
+        runner.start(customer_list, data, query, self._contacts)
+
+    def _take_list_job(self) -> tuple[CustomerListDialog | None, str | None]:
+        runner = self.sender()
+        if not isinstance(runner, TaskRunner) or runner not in self._list_jobs:
+            return None, None
+        job = self._list_jobs.pop(runner)
+        runner.shutdown(wait=False)
+        runner.deleteLater()
+        return job
 
     @Slot(int)
     def _on_list_closed(self, _result: int) -> None:
         dialog = self.sender()
         self._open_lists = [d for d in self._open_lists if d is not dialog]
-        if self._pending_list[0] is dialog:
-            self._pending_list = (None, None)
 
     @Slot(object)
     def export_customers(self, query: CustomerQuery) -> None:
@@ -630,13 +650,11 @@ class PanelPage(QWidget):
             return
         if not path.lower().endswith((".xlsx", ".csv")):
             path += ".csv" if chosen == csv else ".xlsx"
-        self._pending_list = (None, path)
-        self._list_runner.start(customer_list, data, query, self._contacts)
+        self._start_list_job(None, path, data, query)
 
     @Slot(object)
     def _on_list_loaded(self, result: object) -> None:
-        dialog, export_path = self._pending_list
-        self._pending_list = (None, None)
+        dialog, export_path = self._take_list_job()
         rows: CustomerList = result  # type: ignore[assignment]
         if dialog is not None and dialog in self._open_lists:
             dialog.set_list(rows)
@@ -664,8 +682,7 @@ class PanelPage(QWidget):
 
     @Slot(object)
     def _on_list_failed(self, error: object) -> None:
-        dialog, _path = self._pending_list
-        self._pending_list = (None, None)
+        dialog, _path = self._take_list_job()
         text = self.tr("The list could not be loaded: {error}").format(error=error)
         if dialog is not None and dialog in self._open_lists:
             dialog.show_error(text)
@@ -712,7 +729,9 @@ class PanelPage(QWidget):
             self.save_layout()
         self._runner.shutdown(wait=True)
         self._contacts_runner.shutdown(wait=True)
-        self._list_runner.shutdown(wait=True)
+        for runner in list(self._list_jobs):
+            runner.shutdown(wait=True)
+        self._list_jobs.clear()
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
