@@ -82,10 +82,10 @@ def test_failed_migration_restores_the_backup(db_path: Path, tmp_path: Path) -> 
     shutil.copytree(
         Path(str(resources.files("clmdesk.storage").joinpath("migrations"))), scripts
     )
-    (scripts / "versions" / "0003_broken.py").write_text(
-        """
-revision = "0003"
-down_revision = "0002"
+    (scripts / "versions" / "9999_broken.py").write_text(
+        f"""
+revision = "9999"
+down_revision = "{HEAD_REVISION}"
 branch_labels = None
 depends_on = None
 from alembic import op

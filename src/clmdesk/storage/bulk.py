@@ -85,6 +85,13 @@ def bulk_insert(
     if chunk:
         connection.exec_driver_sql(sql, chunk)
         count += len(chunk)
+    if count and "id" in columns and connection.dialect.name == "postgresql":
+        # Explicit ids leave PostgreSQL's id sequence behind (SQLite takes
+        # MAX(id) + 1 by itself): catch it up for the next plain insert.
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id))"
+            f" FROM {table} HAVING MAX(id) IS NOT NULL"
+        )
     return count
 
 

@@ -35,16 +35,17 @@ __all__ = [
 
 _CHUNK = 2000
 
-_ROWS = text(
-    """
+_ROWS = """
     SELECT c.id, c.key, c.name, c.email, c.phone, c.city, c.state,
            s.stage_key, s.group_key, s.frequency, s.recency_days,
            s.monetary_cents, s.first_day, s.last_day
     FROM customers AS c
     LEFT JOIN customer_stages AS s ON s.customer_id = c.id
-    ORDER BY c.key
+    ORDER BY c.key{collate}
     """
-)
+# Code-point order: SQLite compares bytes by itself; PostgreSQL follows the
+# server's (usually linguistic) collation unless told "C".
+_COLLATE = {"postgresql": ' COLLATE "C"'}
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def iter_customer_export_rows(
     done = 0
     progress(0, total)
     with database.read() as connection:
-        result = connection.execute(_ROWS)
+        collate = _COLLATE.get(connection.dialect.name, "")
+        result = connection.execute(text(_ROWS.format(collate=collate)))
         while True:
             check_cancelled(is_cancelled)
             chunk = result.fetchmany(_CHUNK)

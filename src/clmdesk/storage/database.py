@@ -5,6 +5,10 @@ every write unit goes through :meth:`Database.write`, which holds the
 process-wide writer lock and, on SQLite, starts with ``BEGIN IMMEDIATE`` so
 that the busy timeout applies up front instead of failing on a read lock
 that has to be upgraded mid-transaction (SQLAlchemy's pysqlite recipe).
+On PostgreSQL, shared by several computers, a write unit first takes a
+transaction-level advisory lock instead: one writer at a time across every
+computer, as on SQLite (an import deletes and rebuilds the orders, which
+two concurrent writers would duplicate).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["Database", "DatabaseError", "database_url", "open_database", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
+# pg_advisory_xact_lock key held by every write transaction on PostgreSQL.
+PG_WRITER_LOCK = 0x636C6D64
 
 NEWER_DATABASE = define(
     "storage.newer_database",
@@ -35,6 +41,10 @@ NEWER_DATABASE = define(
 MIGRATION_FAILED = define(
     "storage.migration_failed",
     "The database {location} could not be upgraded ({error}). It was restored from the backup {backup}.",
+)
+MIGRATION_ROLLED_BACK = define(
+    "storage.migration_rolled_back",
+    "The database {location} could not be upgraded ({error}). Nothing was changed: the server undid the whole upgrade.",
 )
 CANNOT_OPEN = define(
     "storage.cannot_open",
@@ -121,23 +131,34 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A connection in one write transaction, committed on success.
 
-        Holds the process-wide writer lock; any exception (a failure or
-        :class:`~clmdesk.core.tasks.Cancelled`) rolls everything back.
+        Holds the process-wide writer lock (and on PostgreSQL the
+        database-wide one, waiting for another computer's write to end); any
+        exception (a failure or :class:`~clmdesk.core.tasks.Cancelled`) rolls
+        everything back.
         """
         with _WRITER_LOCK, self.engine.connect() as connection:
             connection = connection.execution_options(clmdesk_write=True)
             with connection.begin():
+                _lock_other_writers(connection)
                 yield connection
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """An ORM session for small interactive edits, committed on success."""
         with _WRITER_LOCK, self._sessions.begin() as session:
+            if not self.is_sqlite:
+                _lock_other_writers(session.connection())
             yield session
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+def _lock_other_writers(connection: Connection) -> None:
+    """On PostgreSQL, wait for other computers' writes; held until the transaction ends."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
 
 
 def _install_sqlite_behaviour(engine: Engine) -> None:

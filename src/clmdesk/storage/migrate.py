@@ -5,7 +5,11 @@ imported, so opening an up-to-date database costs one query. SQLite DDL is
 not reliably transactional, so before upgrading an existing SQLite file we
 copy it with SQLite's online backup API (a plain copy of an open WAL
 database can miss the ``-wal`` content) and restore that copy if the upgrade
-fails. PostgreSQL has no file to copy: its own backups apply.
+fails. PostgreSQL has no file to copy, so no backup is made there: the
+server's own backups apply. Its DDL is transactional, so a failed upgrade
+leaves the database as it was; and since several computers may open a
+shared database at once, the upgrade runs under the writers' lock and the
+later ones find it done.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import Connection, inspect, text
 from clmdesk.core.messages import Message
 from clmdesk.storage.database import (
     MIGRATION_FAILED,
+    MIGRATION_ROLLED_BACK,
     NEWER_DATABASE,
     DatabaseError,
 )
@@ -37,7 +42,7 @@ __all__ = [
 ]
 
 # Bump together with every new script in migrations/versions (a test checks it).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 SCRIPT_LOCATION = "clmdesk.storage:migrations"
 
 
@@ -81,7 +86,8 @@ def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) 
     ------
     DatabaseError
         The stored revision is unknown (a newer clmdesk wrote the file), or
-        the upgrade failed; a SQLite file is then restored from its backup.
+        the upgrade failed; a SQLite file is then restored from its backup,
+        and a PostgreSQL database is left as it was (one transaction).
     """
     with database.read() as connection:
         stored = current_revision(connection)
@@ -116,9 +122,20 @@ def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) 
     )
     try:
         with database.write() as connection:
+            if path is None and current_revision(connection) == (
+                scripts.get_current_head()
+            ):
+                return  # another computer upgraded it while this one waited
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except Exception as exc:
+        if path is None and not database.is_sqlite:
+            raise DatabaseError(
+                Message(
+                    MIGRATION_ROLLED_BACK,
+                    {"location": database.location, "error": str(exc)},
+                )
+            ) from exc
         if backup is None or path is None:
             raise
         database.engine.dispose()

@@ -14,6 +14,7 @@ interactive edits and describe the schema for Alembic.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -28,6 +29,7 @@ __all__ = [
     "AppSettingRow",
     "Base",
     "CampaignRow",
+    "Cents",
     "ClassificationRunRow",
     "CustomerFieldFillRow",
     "CustomerRow",
@@ -39,6 +41,12 @@ __all__ = [
     "SnapshotCountRow",
     "SnapshotRow",
 ]
+
+
+# Cents can pass 2**31 (a 21-million order, or a customer's lifetime sum):
+# 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already, and keeping its
+# declared type spares SQLite files a table rebuild (revision 0003).
+Cents = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -112,7 +120,7 @@ class OrderLineRow(Base):
     order_ref: Mapped[str | None] = mapped_column(String)
     day: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int | None] = mapped_column(Integer)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Cents)
     identity: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
 
     __table_args__ = (Index("ix_order_lines_customer_day", "customer_id", "day"),)
@@ -129,7 +137,7 @@ class OrderRow(Base):
     )
     order_ref: Mapped[str | None] = mapped_column(String)
     day: Mapped[int] = mapped_column(Integer)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Cents)
     line_count: Mapped[int] = mapped_column(Integer)
 
     # Covering index: the engine loads (customer, day, amount) for every order.
@@ -166,7 +174,7 @@ class CampaignRow(Base):
     day: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str | None] = mapped_column(String)
     reached: Mapped[int] = mapped_column(Integer, default=0)
-    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    cost_cents: Mapped[int | None] = mapped_column(Cents)
 
 
 class AppSettingRow(Base):
@@ -232,6 +240,6 @@ class CustomerStageRow(Base):
     group_key: Mapped[str | None] = mapped_column(String(64), index=True)
     frequency: Mapped[int] = mapped_column(Integer)
     recency_days: Mapped[int | None] = mapped_column(Integer)
-    monetary_cents: Mapped[int] = mapped_column(Integer)
+    monetary_cents: Mapped[int] = mapped_column(Cents)
     first_day: Mapped[int | None] = mapped_column(Integer)
     last_day: Mapped[int | None] = mapped_column(Integer)
