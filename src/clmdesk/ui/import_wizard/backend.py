@@ -8,7 +8,9 @@ the task contract of :mod:`clmdesk.core.tasks`. Nothing here touches Qt.
 
 from __future__ import annotations
 
+import gc
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,7 @@ from clmdesk.core.tasks import IsCancelled, Progress, check_cancelled
 from clmdesk.services import importing as service
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
     from clmdesk.core.importing import RejectedRow
@@ -36,13 +38,49 @@ __all__ = [
     "ImportJob",
     "PlannedFiles",
     "RefineRequest",
+    "collector_paused",
     "dry_run",
     "export_rejected",
     "plan_files",
     "recorded",
     "refine_sheets",
+    "release_frozen",
     "run_import",
 ]
+
+
+# Python's cyclic collector stops every thread while it walks all tracked
+# objects; with a workbook's cells in memory one pass takes 100 ms and more,
+# which freezes the window however the work is threaded. Reference counting
+# frees the import's garbage anyway, so the collector pauses during tasks,
+# and the loaded sheets are frozen (left out of later passes) until the
+# wizard closes.
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (re-entrant, any thread)."""
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def release_frozen() -> None:
+    """Let the collector see the objects frozen after planning again (on close)."""
+    gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -80,13 +118,15 @@ def plan_files(
     plans: list[FilePlan] = []
     failures: list[tuple[str, Message]] = []
     progress(0, len(paths))
-    for done, path in enumerate(paths, start=1):
-        check_cancelled(is_cancelled)
-        try:
-            plans.extend(service.plan_files([path], options))
-        except service.ImportFailed as error:
-            failures.append((path, error.message))
-        progress(done, len(paths))
+    with collector_paused():
+        for done, path in enumerate(paths, start=1):
+            check_cancelled(is_cancelled)
+            try:
+                plans.extend(service.plan_files([path], options))
+            except service.ImportFailed as error:
+                failures.append((path, error.message))
+            progress(done, len(paths))
+        gc.freeze()
     return PlannedFiles(tuple(plans), tuple(failures))
 
 
@@ -98,6 +138,16 @@ def refine_sheets(
     is_cancelled: IsCancelled,
 ) -> list[tuple[RefineRequest, SheetPlan]]:
     """Recompute formats and issues of edited sheet plans, keeping the user's date orders."""
+    with collector_paused():
+        return _refine(requests, language, progress, is_cancelled)
+
+
+def _refine(
+    requests: Sequence[RefineRequest],
+    language: str,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> list[tuple[RefineRequest, SheetPlan]]:
     from clmdesk.core.importing.plan import refine_plan
 
     results = []
@@ -124,9 +174,10 @@ def dry_run(
     is_cancelled: IsCancelled,
 ) -> ImportSummary:
     """What importing ``plans`` would do, computed without writing."""
-    return service.dry_run(
-        database, plans, progress=progress, is_cancelled=is_cancelled
-    )
+    with collector_paused():
+        return service.dry_run(
+            database, plans, progress=progress, is_cancelled=is_cancelled
+        )
 
 
 def run_import(
@@ -137,9 +188,10 @@ def run_import(
     is_cancelled: IsCancelled,
 ) -> ImportSummary:
     """Import ``plans`` in one transaction (rolled back on cancel or failure)."""
-    return service.run_import(
-        database, plans, progress=progress, is_cancelled=is_cancelled
-    )
+    with collector_paused():
+        return service.run_import(
+            database, plans, progress=progress, is_cancelled=is_cancelled
+        )
 
 
 class ImportJob:

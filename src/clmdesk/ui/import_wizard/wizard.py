@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from clmdesk.core.messages import Message
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard import backend as default_backend
+from clmdesk.ui.import_wizard.backend import release_frozen
 from clmdesk.ui.import_wizard.files_page import FilesPage
 from clmdesk.ui.import_wizard.import_page import ImportPage
 from clmdesk.ui.import_wizard.mapping_page import MappingPage
@@ -226,6 +227,7 @@ class ImportWizard(QWizard):
         )
         self.cancel_task()
         self.runner.shutdown(wait=writing)
+        release_frozen()
         super().done(result)
 
     def show_error(self, error: object) -> None:
