@@ -285,3 +285,15 @@ def test_edits_survive_going_back_to_add_a_file(
     assert wizard.plans[0].sheets[0].columns[note].field == Field.STATUS
     assert page.current_entry().plan.sheet == "Orders"
     assert len(page.sheet_model.entries()) == 3
+
+
+def test_escape_closes_the_wizard_while_it_reads(
+    qtbot, make_wizard, tmp_path: Path
+) -> None:
+    path = write_orders_xlsx(tmp_path / "orders.xlsx")
+    wizard = make_wizard([str(path)])
+    wizard.open()
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.MAPPING_PAGE, timeout=5000)
+    with qtbot.waitSignal(wizard.rejected, timeout=5000):
+        qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert not wizard.isVisible()
