@@ -6,12 +6,12 @@ Usage::
     uv run python bench/import_bench.py --rows 100000
 
 For each size it generates (once, cached under ``bench/out/``) a 7-column
-orders workbook with a fixed seed, then runs each step in a fresh process
-and reports wall time, rows/s and peak memory (``ru_maxrss`` of that
-process):
+orders workbook with a fixed seed, then runs each step as a fresh process
+and reports its wall time (interpreter start-up included), rows/s and peak
+memory (``ru_maxrss`` of that process, from ``wait4``):
 
 1. ``raw``: python-calamine loads the sheet and iterates every row;
-2. ``import``: ``clmdesk import FILE --db EMPTY.sqlite3 --no-classify``.
+2. ``import``: ``python -m clmdesk import FILE --db EMPTY.sqlite3 --no-classify``.
 
 Targets (issue 3): end-to-end at most 1.5x the raw read, peak memory under
 1 GB at 1,000,000 lines.
@@ -20,10 +20,8 @@ Targets (issue 3): end-to-end at most 1.5x the raw read, peak memory under
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -107,34 +105,54 @@ def raw_read(path: Path) -> int:
     return count
 
 
-def _child(step: str, path: Path, db: Path | None) -> None:
-    started = time.perf_counter()
-    if step == "raw":
-        raw_read(path)
-        code = 0
-    else:
-        from clmdesk.__main__ import main
-
-        assert db is not None
-        try:
-            code = main(["import", str(path), "--db", str(db), "--no-classify"])
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "exit": code}))
+def _raw_child(path: Path) -> None:
+    raw_read(path)
 
 
-def run_step(step: str, path: Path, db: Path | None = None) -> dict[str, float]:
-    """Run one step in a fresh interpreter and return its JSON report."""
-    command = [sys.executable, __file__, "--child", step, str(path)]
-    if db is not None:
-        command.append(str(db))
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{step} failed:\n{done.stdout}\n{done.stderr}")
-    report: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
+def _environment() -> dict[str, str]:
+    """Child environment: keep compiled modules (under ``bench/out``), as an installed app does.
+
+    Some shells set ``PYTHONDONTWRITEBYTECODE``, which makes every start
+    recompile SQLAlchemy, Alembic and numpy (seconds on this machine).
+    """
+    env = dict(os.environ, CLMDESK_LANG="en")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    return env
+
+
+def _warm_up() -> None:
+    """Compile every module the import uses once, with a tiny import into a scratch database."""
+    sample = OUT / "warm_up.csv"
+    sample.write_text("Cliente;Data;Valor\n1;02/01/2024;10,00\n", encoding="utf-8")
+    db = OUT / "warm_up.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    command = [sys.executable, "-m", "clmdesk", "import", str(sample), "--db", str(db)]
+    subprocess.run(command, check=True, capture_output=True, env=_environment())
+    subprocess.run(
+        [sys.executable, __file__, "--raw", str(sample)],
+        check=False,
+        capture_output=True,
+        env=_environment(),
+    )
+
+
+def run_step(command: list[str]) -> dict[str, float]:
+    """Run ``command`` as a fresh process; return its wall time and peak memory (MB)."""
+    log = OUT / "step.log"
+    with open(log, "w", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=_environment()
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(
+            f"{' '.join(command)} failed:\n{log.read_text(encoding='utf-8')}"
+        )
+    return {"seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def bench(rows: int) -> None:
@@ -144,11 +162,22 @@ def bench(rows: int) -> None:
         started = time.perf_counter()
         generate(rows, path)
         print(f"generated {path.name} in {time.perf_counter() - started:.0f} s")
-    raw = run_step("raw", path)
+    raw = run_step([sys.executable, __file__, "--raw", str(path)])
     db = OUT / f"bench_{rows}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    imported = run_step("import", path, db)
+    imported = run_step(
+        [
+            sys.executable,
+            "-m",
+            "clmdesk",
+            "import",
+            str(path),
+            "--db",
+            str(db),
+            "--no-classify",
+        ]
+    )
     ratio = imported["seconds"] / raw["seconds"]
     print(
         f"{rows:>9,} lines | raw read {raw['seconds']:6.2f} s, {rows / raw['seconds']:>9,.0f} rows/s, "
@@ -163,12 +192,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--generate-only", action="store_true")
-    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--raw", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        step, path, *rest = args.child
-        _child(step, Path(path), Path(rest[0]) if rest else None)
+    if args.raw:
+        raw_read(Path(args.raw))
         return
+    if not args.generate_only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        _warm_up()
     for rows in args.rows or [100_000, 1_000_000]:
         if args.generate_only:
             if not workbook_path(rows).is_file():

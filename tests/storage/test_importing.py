@@ -446,3 +446,30 @@ def test_a_bulk_load_keeps_the_indexes(database: Database) -> None:
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert scalar(database, "SELECT COUNT(*) FROM orders") == count // 3
     assert imported(database, sheet).already_imported == count
+
+
+def test_orders_of_the_customers_an_import_touches_are_rederived(
+    database: Database,
+) -> None:
+    from clmdesk.storage.orders import rebuild_orders
+
+    imported(
+        database,
+        orders_sheet([(str(c), f"R{c}", "2024-01-02", 10.0 + c) for c in range(1, 8)]),
+    )
+    imported(
+        database,
+        orders_sheet([("3", "R3", "2023-12-30", -1.0), ("3", None, "2024-02-01", 2.0)]),
+    )
+    incremental = rows(
+        database,
+        "SELECT customer_id, order_ref, day, amount_cents, line_count FROM orders ORDER BY 1, 2, 3",
+    )
+    with database.write() as connection:
+        rebuild_orders(connection)
+    full = rows(
+        database,
+        "SELECT customer_id, order_ref, day, amount_cents, line_count FROM orders ORDER BY 1, 2, 3",
+    )
+    assert incremental == full
+    assert (3, "R3", day("2023-12-30"), 1200, 2) in full

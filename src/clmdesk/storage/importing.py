@@ -27,6 +27,7 @@ the grouping already computed here instead of re-aggregated in SQL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -358,6 +359,33 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# Whole-column operations run a slice at a time: one C-level call over a
+# million values would hold the GIL for tens of milliseconds and freeze the
+# window while an import runs on a worker thread.
+_SLICE = 16_384
+
+
+def _distinct(values: Sequence[Any]) -> dict[Any, None]:
+    """The distinct values in first-seen order (``dict.fromkeys``, a slice at a time)."""
+    found: dict[Any, None] = {}
+    for start in range(0, len(values), _SLICE):
+        found.update(dict.fromkeys(values[start : start + _SLICE]))
+    return found
+
+
+def _looked_up(
+    table: Mapping[Any, int], values: Sequence[Any], dtype: type[np.int64]
+) -> npt.NDArray[np.int64]:
+    """``table[value]`` for every value, as an array (a slice at a time)."""
+    result = np.empty(len(values), dtype)
+    for start in range(0, len(values), _SLICE):
+        part = values[start : start + _SLICE]
+        result[start : start + len(part)] = np.fromiter(
+            map(table.__getitem__, part), dtype, count=len(part)
+        )
+    return result
+
+
 # --------------------------------------------------------------------------
 # Customers
 
@@ -577,7 +605,7 @@ def _keys_of_source(
     """The distinct keys whose source is ``source``."""
     match = sources == source
     if match.all():
-        return dict.fromkeys(keys)
+        return _distinct(keys)
     if not match.any():
         return ()
     return dict.fromkeys(keys[i] for i in np.flatnonzero(match).tolist())
@@ -594,9 +622,7 @@ def _customer_ids(
             continue
         id_of = {key: customer.id for key, customer in table.items()}
         if match.all():
-            ids[:] = np.fromiter(
-                map(id_of.__getitem__, keys), np.int64, count=len(keys)
-            )
+            ids[:] = _looked_up(id_of, keys, np.int64)
         else:
             rows = np.flatnonzero(match)
             ids[rows] = [id_of[keys[i]] for i in rows.tolist()]
@@ -664,7 +690,8 @@ def _plan_lines(
         else:
             keep = np.ones(len(identities), np.bool_)
         if position + 1 < len(per_sheet):
-            seen.update(identities)
+            for start in range(0, len(identities), _SLICE):
+                seen.update(identities[start : start + _SLICE])
         ids = _customer_ids(resolved, orders.customer_key, orders.key_source)
         plans.append(_LinePlan(sheet, keep, ids, identities))
     return plans
@@ -701,11 +728,11 @@ def _group_orders(plans: Sequence[_LinePlan]) -> _OrderGroups:
     customer_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
     day = np.concatenate(days) if days else np.zeros(0, np.int64)
     amount = np.concatenate(amounts) if amounts else np.zeros(0, np.int64)
-    distinct = dict.fromkeys(refs)
+    distinct = _distinct(refs)
     distinct.pop(None, None)
     position: dict[str | None, int] = {ref: code for code, ref in enumerate(distinct)}
     position[None] = -1
-    ref_code = np.fromiter(map(position.__getitem__, refs), np.int64, count=len(refs))
+    ref_code = _looked_up(position, refs, np.int64)
     # One int64 per order: customer id in the high half; the ref code, or the
     # day (offset to stay positive, flagged by bit 31) in the low half.
     low = np.where(ref_code >= 0, ref_code, (1 << 31) | (day + (1 << 30)))
@@ -987,6 +1014,34 @@ _SECONDARY_LINE_INDEXES = (
     ("ix_order_lines_batch_id", "order_lines (batch_id)"),
     ("ix_order_lines_customer_day", "order_lines (customer_id, day)"),
 )
+_SECONDARY_CUSTOMER_INDEXES = (
+    ("ix_customers_created_batch_id", "customers (created_batch_id)"),
+    ("ix_customers_document", "customers (document)"),
+    ("ix_customers_email", "customers (email)"),
+    ("ix_customers_referred_by_key", "customers (referred_by_key)"),
+)
+# Loading this many rows into an empty table is faster without its secondary
+# indexes, built once afterwards (SQLite DDL is transactional: a rollback
+# restores them).
+_BULK_ROWS = 10_000
+
+
+@contextlib.contextmanager
+def _indexes_rebuilt(
+    connection: Connection, table: str, indexes: Sequence[tuple[str, str]], rows: int
+) -> Iterator[None]:
+    bulk = (
+        connection.dialect.name == "sqlite"
+        and rows >= _BULK_ROWS
+        and not _scalar(connection, f"SELECT EXISTS (SELECT 1 FROM {table})")
+    )
+    if bulk:
+        for name, _ in indexes:
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    yield
+    if bulk:
+        for name, target in indexes:
+            connection.exec_driver_sql(f"CREATE INDEX {name} ON {target}")
 
 
 def write_import(
@@ -1139,29 +1194,25 @@ def _apply(
 ) -> WriteOutcome:
     lines_imported = outcome.lines_imported
     batch_id = _insert_batch(connection, batch, outcome)
-    _write_customers(connection, book, batch_id)
+    created = sum(1 for customer in book.by_id.values() if customer.created)
+    with _indexes_rebuilt(
+        connection, "customers", _SECONDARY_CUSTOMER_INDEXES, created
+    ):
+        _write_customers(connection, book, batch_id)
     check_cancelled(is_cancelled)
     lines_were_empty = not _scalar(
         connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"
     )
-    bulk = (
-        lines_were_empty
-        and lines_imported >= 10_000
-        and connection.dialect.name == "sqlite"
-    )
-    if bulk:
-        for name, _ in _SECONDARY_LINE_INDEXES:
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-    done = _load_lines(connection, batch_id, plans, progress, is_cancelled, 0, total)
-    if bulk:
-        for name, target in _SECONDARY_LINE_INDEXES:
-            connection.exec_driver_sql(f"CREATE INDEX {name} ON {target}")
+    with _indexes_rebuilt(
+        connection, "order_lines", _SECONDARY_LINE_INDEXES, lines_imported
+    ):
+        _load_lines(connection, batch_id, plans, progress, is_cancelled, 0, total)
     check_cancelled(is_cancelled)
     if lines_imported:
         if lines_were_empty:
             _insert_orders(connection, groups)
         else:
-            rebuild_orders(connection)
+            _rebuild_orders_of(connection, groups.customer_id)
     _executemany(
         connection,
         "INSERT INTO nps_answers (batch_id, customer_id, day, score) VALUES (?, ?, ?, ?)",
@@ -1173,7 +1224,6 @@ def _apply(
         ((batch_id, *row) for row in campaigns),
     )
     progress(total, total)
-    del done
     return WriteOutcome(**{**outcome.__dict__, "batch_id": batch_id})
 
 
@@ -1239,6 +1289,41 @@ def _write_customers(
             for (customer_id, column), value in book.fills.items()
         ),
     )
+
+
+def _rebuild_orders_of(
+    connection: Connection, customer_ids: npt.NDArray[np.int64]
+) -> None:
+    """Re-derive the orders of the customers that received lines (all of them if most did)."""
+    touched = sorted(set(customer_ids.tolist()))
+    customers = int(_scalar(connection, "SELECT COUNT(*) FROM customers"))
+    if len(touched) * 2 > customers or connection.dialect.name != "sqlite":
+        rebuild_orders(connection)
+        return
+    connection.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS clmdesk_touched (id INTEGER PRIMARY KEY)"
+    )
+    try:
+        connection.exec_driver_sql("DELETE FROM clmdesk_touched")
+        _executemany(
+            connection,
+            "INSERT INTO clmdesk_touched (id) VALUES (?)",
+            ((c,) for c in touched),
+        )
+        connection.exec_driver_sql(
+            "DELETE FROM orders WHERE customer_id IN (SELECT id FROM clmdesk_touched)"
+        )
+        connection.exec_driver_sql(
+            """
+            INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count)
+            SELECT customer_id, order_ref, MIN(day), SUM(amount_cents), COUNT(*)
+            FROM order_lines
+            WHERE customer_id IN (SELECT id FROM clmdesk_touched)
+            GROUP BY customer_id, order_ref, CASE WHEN order_ref IS NULL THEN day END
+            """
+        )
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS temp.clmdesk_touched")
 
 
 def _insert_orders(connection: Connection, groups: _OrderGroups) -> None:
