@@ -256,6 +256,9 @@ class PanelData:
     final_measures
         Every customer's measures at L (lists of the latest month need no
         recomputation).
+    key_rank
+        Rank of every customer's key in code-point order, so that lists sort
+        "by total spent, then key" on integers.
     """
 
     business_name: str
@@ -275,6 +278,7 @@ class PanelData:
     attention_total: int = 0
     inputs: EngineInput | None = None
     final_measures: Measures | None = None
+    key_rank: npt.NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         for name in ("snapshot_days", "counts", "stages", "customer_ids"):
@@ -431,6 +435,7 @@ def assemble_panel_data(
         attention_total=attention_total,
         inputs=inputs,
         final_measures=history.final,
+        key_rank=_key_rank(inputs),
     )
 
 
@@ -494,13 +499,31 @@ def _rows(
     return CustomerList(CustomerQuery(QueryKind.ATTENTION, 0), columns).rows
 
 
+def _key_rank(inputs: EngineInput) -> npt.NDArray[np.int64]:
+    """Rank of each customer's key in code-point order (numpy sorts unicode by code point)."""
+    rank = np.empty(inputs.n_customers, dtype=np.int64)
+    if inputs.n_customers:
+        rank[np.argsort(np.array(inputs.customer_keys), kind="stable")] = np.arange(
+            inputs.n_customers
+        )
+    rank.setflags(write=False)
+    return rank
+
+
 def _by_value(
-    inputs: EngineInput, indices: npt.NDArray[np.intp], measures: Measures
+    inputs: EngineInput,
+    indices: npt.NDArray[np.intp],
+    measures: Measures,
+    key_rank: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.intp]:
     """``indices`` by M descending, then customer key (code points)."""
     if len(indices) < 2:
         return indices
-    keys = np.array([inputs.customer_keys[int(i)] for i in indices])
+    keys = (
+        key_rank[indices]
+        if key_rank is not None
+        else np.array([inputs.customer_keys[int(i)] for i in indices])
+    )
     order = np.lexsort((keys, -measures.monetary[indices]))
     result: npt.NDArray[np.intp] = indices[order]
     return result
@@ -563,7 +586,7 @@ def customer_list(
         measures = data.final_measures
     else:
         measures = measures_at(data.inputs, query.day)
-    indices = _by_value(data.inputs, indices, measures)
+    indices = _by_value(data.inputs, indices, measures, data.key_rank)
     progress(2, 3)
     check_cancelled(is_cancelled)
     columns = _columns(

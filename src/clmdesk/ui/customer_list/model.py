@@ -35,6 +35,7 @@ __all__ = [
     "COL_RECENCY",
     "COL_STAGE",
     "ROW_ROLE",
+    "SEARCH_ROLE",
     "SORT_ROLE",
     "CustomerTableModel",
 ]
@@ -67,6 +68,7 @@ COLUMNS = (
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 _NUMERIC = {COL_FREQUENCY, COL_RECENCY, COL_MONETARY}
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -252,6 +254,8 @@ class CustomerTableModel(QAbstractTableModel):
             return self._sort_key(column)(self._value(field, r)) if field else None
         if role == ROW_ROLE:
             return self.row(r)
+        if role == SEARCH_ROLE:
+            return self.search_text(r)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STAGE:
