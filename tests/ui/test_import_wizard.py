@@ -332,3 +332,43 @@ def test_rejected_rows_are_shown_and_exported(
     table = list(csv.reader(text.splitlines(), delimiter=","))
     assert table[0][:4] == ["File", "Sheet", "Row", "Reason"]
     assert table[2][4] == "'@SUM(1+1)"
+
+
+def write_customers(path: Path, email: str) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Clientes"
+    sheet.append(["Código do cliente", "Nome", "E-mail", "Cidade"])
+    sheet.append(["A1", "Ana", email, "Recife"])
+    sheet.append(["B2", "Bruno", None, "Natal"])
+    notes = workbook.create_sheet("Notas")
+    notes.append(["ligar para o fornecedor"])
+    workbook.save(path)
+    workbook.close()
+    return path
+
+
+def test_different_values_and_left_out_sheets_are_shown(
+    qtbot, qtmodeltester, make_wizard, database, tmp_path: Path
+) -> None:
+    first = write_customers(tmp_path / "clientes.xlsx", "ana@example.com")
+    plans = service.plan_files([str(first)], service.import_options(database))
+    service.run_import(database, plans)
+
+    second = write_customers(tmp_path / "clientes-2.xlsx", "ana.silva@example.com")
+    wizard = make_wizard([str(second)])
+    wait_for_sheets(qtbot, wizard)
+    forecast = go_to_summary(qtbot, wizard)
+    assert forecast.conflict_count == 1
+    page = wizard.summary_page
+    assert page.tabs.isTabEnabled(2)
+    assert page.tabs.tabText(2) == "&Different values (1)"
+    model = page.conflict_model
+    qtmodeltester.check(model)
+    row = [model.index(0, column).data() for column in range(model.columnCount())]
+    assert row[:4] == ["A1", "E-mail", "ana@example.com", "ana.silva@example.com"]
+    assert page.counts.values["ignored_sheets"].text() == "1"
+    # Nothing new but a conflict: nothing to import.
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()

@@ -37,7 +37,12 @@ from clmdesk.ui.import_wizard.models import (
     SheetCountsModel,
     column_letter,
 )
-from clmdesk.ui.import_wizard.summary_page import rejected_rows_of, table_view
+from clmdesk.ui.import_wizard.summary_page import (
+    conflicts_tab,
+    rejected_rows_of,
+    show_conflicts,
+    table_view,
+)
 from clmdesk.ui.import_wizard.widgets import BusyPanel, CountsGrid, heading
 
 if TYPE_CHECKING:
@@ -101,6 +106,7 @@ class ImportPage(QWizardPage):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sheet_view, self.tr("By &sheet"))
         self.tabs.addTab(rejected_page, self.tr("&Rejected rows"))
+        self.conflict_model = conflicts_tab(self.tabs, self)
 
         self.result_note = QLabel()
         self.result_note.setWordWrap(True)
@@ -257,6 +263,7 @@ class ImportPage(QWizardPage):
             else self.tr("&Rejected rows"),
         )
         self.tabs.setTabEnabled(1, bool(rejected))
+        show_conflicts(self.tabs, 2, self.conflict_model, result)
         self.export_button.setEnabled(bool(rejected))
         self.stack.setCurrentIndex(_RESULT)
         self._set_state("done")

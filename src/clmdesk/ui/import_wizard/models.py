@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIELD_ROLE",
     "ColumnMappingModel",
+    "ConflictsModel",
     "FileListModel",
     "PreviewTableModel",
     "ReasonCountsModel",
@@ -793,5 +794,91 @@ class ReasonCountsModel(QAbstractTableModel):
             QCoreApplication.translate(_CONTEXT, "Rows"),
             QCoreApplication.translate(_CONTEXT, "Reason (first example)"),
             QCoreApplication.translate(_CONTEXT, "First at"),
+        )
+        return titles[section] if 0 <= section < len(titles) else None
+
+
+#: Customers columns (as conflicts name them) -> the field a person knows.
+_CUSTOMER_COLUMN_FIELDS = {
+    "name": Field.NAME,
+    "email": Field.EMAIL,
+    "phone": Field.PHONE,
+    "document": Field.DOCUMENT,
+    "city": Field.CITY,
+    "state": Field.STATE,
+    "registered_day": Field.REGISTERED,
+    "channel": Field.CHANNEL,
+    "referred_by_key": Field.REFERRED_BY,
+    "nps_score_undated": Field.NPS_SCORE,
+}
+
+
+def _stored_text(column: str, value: str) -> str:
+    if column == "registered_day" and value.lstrip("-").isdigit():
+        return cell_text(date.fromordinal(int(value) + 719163))
+    return value
+
+
+class ConflictsModel(QAbstractTableModel):
+    """Customer fields that already held another value: the stored one is kept.
+
+    Takes objects with ``customer_key``, ``field`` (a customers column),
+    ``kept``, ``offered``, ``file`` and ``sheet``.
+    """
+
+    COL_CUSTOMER, COL_FIELD, COL_KEPT, COL_OFFERED, COL_WHERE = range(5)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Replace the conflicts shown."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
+        return 0 if parent.isValid() else 5
+
+    def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if column == self.COL_CUSTOMER:
+            return row.customer_key
+        if column == self.COL_FIELD:
+            field = _CUSTOMER_COLUMN_FIELDS.get(row.field)
+            return field_label(field) if field is not None else row.field
+        if column == self.COL_KEPT:
+            return _stored_text(row.field, row.kept)
+        if column == self.COL_OFFERED:
+            return _stored_text(row.field, row.offered)
+        return f"{row.file} ▸ {row.sheet}"
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            role != Qt.ItemDataRole.DisplayRole
+            or orientation != Qt.Orientation.Horizontal
+        ):
+            return None
+        titles = (
+            QCoreApplication.translate(_CONTEXT, "Customer"),
+            QCoreApplication.translate(_CONTEXT, "Field"),
+            QCoreApplication.translate(_CONTEXT, "Kept"),
+            QCoreApplication.translate(_CONTEXT, "Offered by the file"),
+            QCoreApplication.translate(_CONTEXT, "Found in"),
         )
         return titles[section] if 0 <= section < len(titles) else None

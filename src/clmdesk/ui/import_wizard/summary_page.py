@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -25,13 +25,23 @@ from PySide6.QtWidgets import (
 
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.labels import count_text
-from clmdesk.ui.import_wizard.models import ReasonCountsModel, SheetCountsModel
+from clmdesk.ui.import_wizard.models import (
+    ConflictsModel,
+    ReasonCountsModel,
+    SheetCountsModel,
+)
 from clmdesk.ui.import_wizard.widgets import BusyPanel, CountsGrid
 
 if TYPE_CHECKING:
     from clmdesk.ui.import_wizard.wizard import ImportWizard
 
-__all__ = ["SummaryPage", "rejected_rows_of", "table_view"]
+__all__ = [
+    "SummaryPage",
+    "conflicts_tab",
+    "rejected_rows_of",
+    "show_conflicts",
+    "table_view",
+]
 
 _LOADING, _CONTENT, _FAILED = range(3)
 
@@ -53,6 +63,38 @@ def table_view(model: Any, name: str, stretch: int | None = None) -> QTableView:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.setAccessibleName(name)
     return view
+
+
+def conflicts_tab(tabs: QTabWidget, parent: Any) -> ConflictsModel:
+    """Add the "Different values" tab to ``tabs``; returns its model."""
+    model = ConflictsModel(parent)
+    view = table_view(
+        model,
+        QCoreApplication.translate(
+            "ImportWizard", "Customer fields that keep their value"
+        ),
+        ConflictsModel.COL_OFFERED,
+    )
+    tabs.addTab(view, QCoreApplication.translate("ImportWizard", "&Different values"))
+    return model
+
+
+def show_conflicts(
+    tabs: QTabWidget, index: int, model: ConflictsModel, summary: Any
+) -> None:
+    """Fill the "Different values" tab from a summary (disabled when there are none)."""
+    conflicts = tuple(getattr(summary, "conflicts", ()) or ())
+    model.set_rows(conflicts)
+    count = int(getattr(summary, "conflict_count", len(conflicts)) or 0)
+    tabs.setTabText(
+        index,
+        QCoreApplication.translate(
+            "ImportWizard", "&Different values ({count})"
+        ).format(count=count_text(count))
+        if count
+        else QCoreApplication.translate("ImportWizard", "&Different values"),
+    )
+    tabs.setTabEnabled(index, bool(conflicts))
 
 
 def rejected_rows_of(summary: Any) -> tuple[Any, ...]:
@@ -96,6 +138,7 @@ class SummaryPage(QWizardPage):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sheet_view, self.tr("By &sheet"))
         self.tabs.addTab(self.reason_view, self.tr("&Rejected rows"))
+        self.conflict_model = conflicts_tab(self.tabs, self)
 
         counts_holder = QWidget()
         counts_layout = QVBoxLayout(counts_holder)
@@ -165,6 +208,7 @@ class SummaryPage(QWizardPage):
             else self.tr("&Rejected rows"),
         )
         self.tabs.setTabEnabled(1, bool(rejected))
+        show_conflicts(self.tabs, 2, self.conflict_model, summary)
         if not _has_changes(summary):
             self.nothing_label.setText(
                 "ℹ "

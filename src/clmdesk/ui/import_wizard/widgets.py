@@ -345,6 +345,16 @@ class CountsGrid(QFrame):
                 count_text(summary.campaigns),
             )
             row += 1
+        ignored = tuple(getattr(summary, "ignored_sheets", ()) or ())
+        if ignored:
+            self._add(
+                row,
+                "ignored_sheets",
+                QCoreApplication.translate(_CONTEXT, "Sheets left out"),
+                count_text(len(ignored)),
+                ", ".join(sheet for _file, sheet in ignored),
+            )
+            row += 1
         self._add(
             row,
             "revenue_cents",
