@@ -117,3 +117,18 @@ def test_import_then_classify_in_a_fresh_process(tmp_path: Path) -> None:
     assert "imported:          3" in done.stdout
     assert "Customer stages recalculated." in done.stdout
     assert count(db, "SELECT COUNT(*) FROM classification_runs") == 1
+
+
+def test_a_file_without_recognisable_columns_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "notas.csv"
+    junk.write_text("foo,bar\nhello,world\nx,y\n", encoding="utf-8")
+    db = tmp_path / "shop.sqlite3"
+    assert main(["import", str(junk), "--db", str(db), "--no-classify"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        "clmdesk import: notas.csv: no sheet has columns clmdesk recognises"
+        " (customer, date, amount, e-mail…); nothing was imported."
+    )
+    assert count(db, "SELECT COUNT(*) FROM import_batches") == 0

@@ -58,6 +58,7 @@ from clmdesk.core.importing import (
     SavedMapping,
 )
 from clmdesk.core.importing.convert import convert_sheet
+from clmdesk.core.messages import Message, define
 from clmdesk.core.tasks import (
     IsCancelled,
     Progress,
@@ -84,7 +85,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
-    from clmdesk.core.messages import Message
     from clmdesk.storage.database import Database
 
 __all__ = [
@@ -113,6 +113,12 @@ BatchFile = _batches.BatchFile
 BatchRecord = _batches.BatchRecord
 UndoPreview = _batches.UndoPreview
 UndoError = _batches.UndoError
+
+
+NOT_UNDERSTOOD = define(
+    "import.file.not_understood",
+    "{file}: no sheet has columns clmdesk recognises (customer, date, amount, e-mail…); nothing was imported.",
+)
 
 
 class ImportFailed(Exception):
@@ -641,6 +647,10 @@ def import_files(
                 if index + 1 < len(paths)
                 else None
             )
+            if all(sheet.role == Role.IGNORE for sheet in plan.sheets):
+                raise ImportFailed(
+                    Message(NOT_UNDERSTOOD, {"file": plan.workbook.file})
+                )
             converted.add(plan, day, is_cancelled)
             del plan
             progress(index + 1, len(paths) + 1)
