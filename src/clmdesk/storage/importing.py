@@ -28,6 +28,7 @@ the grouping already computed here instead of re-aggregated in SQL.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -1224,7 +1225,7 @@ def _apply(
         ((batch_id, *row) for row in campaigns),
     )
     progress(total, total)
-    return WriteOutcome(**{**outcome.__dict__, "batch_id": batch_id})
+    return dataclasses.replace(outcome, batch_id=batch_id)
 
 
 def _insert_batch(
@@ -1232,7 +1233,7 @@ def _insert_batch(
 ) -> int:
     files = [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in batch.files]
     counts: dict[str, Any] = outcome.counts()
-    counts["sheets"] = [s.__dict__ for s in outcome.sheets]
+    counts["sheets"] = [dataclasses.asdict(s) for s in outcome.sheets]
     cursor = _cursor(connection)
     mark = _placeholder(connection)
     try:
