@@ -21,7 +21,7 @@ from clmdesk.core.importing.messages import (
     FILE_TOO_MANY_CELLS,
     FILE_UNREADABLE,
 )
-from clmdesk.core.importing.records import Cell, RawSheet
+from clmdesk.core.importing.records import RawSheet
 from clmdesk.fileio.errors import read_error
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
 
 DELIMITERS = (";", ",", "\t", "|")
 _SAMPLE = 64 * 1024
+_CAP_EVERY = 65_536
 # csv's default field limit (128 KiB) is far above any real cell; keep it.
 
 
@@ -158,25 +159,31 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
     if len(sample) == _SAMPLE and len(lines) > 1:
         lines = lines[:-1]  # the last line of a cut sample is incomplete
     delimiter = sniff_delimiter(lines[:200])
-    rows: list[list[Cell]] = []
+    rows: list[list[str]] = []
     row_numbers: list[int] = []
-    width = 0
-    cells = 0
     errors = "latin1fallback" if encoding == "cp1252" else "strict"
+    # Rows are checked for the cell cap every _CAP_EVERY rows, not one by one.
+    checked = 0
+    cells = 0
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
+        keep, number = rows.append, row_numbers.append
+        join = "".join
         start = 1
         for row in reader:
-            number = start
+            if join(row).strip():  # C speed; a row of blanks is an empty row
+                keep(row)
+                number(start)
             start = reader.line_num + 1
-            if not row or not any(value.strip() for value in row):
-                continue
-            rows.append(row)  # type: ignore[arg-type]
-            row_numbers.append(number)
-            cells += len(row)
-            width = max(width, len(row))
-            if cells > max_cells:
-                raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+            if len(rows) - checked >= _CAP_EVERY:
+                cells += sum(map(len, rows[checked:]))
+                checked = len(rows)
+                if cells > max_cells:
+                    raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+    cells += sum(map(len, rows[checked:]))
+    if cells > max_cells:
+        raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+    width = max(map(len, rows), default=0)
     hint = "pt_BR" if delimiter == ";" or encoding == "cp1252" else ""
     return RawSheet(
         file=path.name,

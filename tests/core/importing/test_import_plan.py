@@ -325,3 +325,17 @@ def test_header_found_at_any_height(header_row: int) -> None:
     titles: list[list[object]] = [[f"Título {i}"] for i in range(header_row)]
     rows = [*titles, ["E-mail", "Data", "Total"], ["a@x.com", "2024-01-01", "5.00"]]
     assert plan_sheet(sheet(rows)).header_row == header_row
+
+
+def test_a_bare_code_column_is_the_customer_only_without_a_customer_column() -> None:
+    alone = plan_sheet(sheet([["Código", "Nome"], ["1", "Ana"]]))
+    assert alone.mapping == {Field.CUSTOMER_ID: 0, Field.NAME: 1}
+    beside = plan_sheet(
+        sheet(
+            [
+                ["Pedido", "Código", "Data", "Valor", "Cliente"],
+                ["1", "P9", "2024-01-01", "5", "C1"],
+            ]
+        )
+    )
+    assert beside.mapping[Field.CUSTOMER_ID] == 4

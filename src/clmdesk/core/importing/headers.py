@@ -61,7 +61,7 @@ _PT: dict[Field, tuple[str, ...]] = {
     Field.CUSTOMER_ID: (
         "cliente", "código do cliente", "cód cliente", "cod cliente", "id cliente",
         "id do cliente", "codigo cliente", "cliente id", "nº cliente", "número do cliente",
-        "cod. cliente", "código", "matrícula", "chave do cliente", "cliente código",
+        "cod. cliente", "matrícula", "chave do cliente", "cliente código",
     ),
     Field.NAME: (
         "nome", "nome do cliente", "nome cliente", "razão social", "nome completo",
@@ -151,6 +151,15 @@ _EN: dict[Field, tuple[str, ...]] = {
     Field.REACHED: ("reached", "reach", "people reached", "impressions", "audience", "recipients", "sent"),
     Field.COST: ("cost", "spend", "spent", "budget", "ad spend", "campaign cost", "total cost"),
 }  # fmt: skip
+
+# Headers that name a field only when nothing clearer does: "Código" is the
+# customer in a customers sheet but the product beside a "Cliente" column.
+_WEAK: dict[str, Field] = {
+    "codigo": Field.CUSTOMER_ID,
+    "cod": Field.CUSTOMER_ID,
+    "id": Field.CUSTOMER_ID,
+    "code": Field.CUSTOMER_ID,
+}
 
 # Keyword rules for headers that no synonym covers: every token of a rule
 # must appear; the first matching rule wins (specific before generic).
@@ -299,9 +308,13 @@ def match_header(text: object) -> HeaderMatch | None:
     normalized = normalize_header(text)
     if not normalized:
         return None
-    exact = _TABLE.get(_compact(normalized))
+    compact = _compact(normalized)
+    exact = _TABLE.get(compact)
     if exact is not None:
         return exact[0], 1.0, exact[1]
+    weak = _WEAK.get(compact)
+    if weak is not None:
+        return weak, 0.6, ""
     tokens = set(normalized.split())
     # Split glued words ("valortotal") by also looking for keywords inside.
     joined = _compact(normalized)

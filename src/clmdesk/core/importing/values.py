@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, cast
 
@@ -86,6 +87,13 @@ _DMY = re.compile(
     r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp][Mm])?)?"
     r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 )
+_SPLIT = re.compile(r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})(?:[T ]+(.+))?")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DMY_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+_TIME = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp][Mm])?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MONTH_NAMES = {
     "jan": 1, "janeiro": 1, "january": 1, "fev": 2, "feb": 2, "fevereiro": 2, "february": 2,
@@ -105,6 +113,7 @@ _MONTH_ONLY = (
 )
 _NAMED_MONTH = re.compile(r"([A-Za-zçÇ]{3,9})\.?(?:\s+de\s+|[\s/.-]+)(\d{4}|\d{2})")
 _CURRENCY = re.compile(r"(?i)r\$|us\$|brl|usd|eur|[$€£\s\u00a0\u202f]")
+_SIMPLE_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _PLAIN_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _MINUS = "-\u2212\u2013"
 
@@ -115,7 +124,7 @@ def is_blank(value: Cell) -> bool:
         return True
     if isinstance(value, str):
         text = value.strip()
-        return not text or text.upper() in ERROR_STRINGS
+        return not text or (text[0] == "#" and text.upper() in ERROR_STRINGS)
     return False
 
 
@@ -171,10 +180,14 @@ def detect_date_order(values: Iterable[Cell]) -> tuple[DateOrder | None, bool]:
         ask.
     """
     day_first = month_first = seen = 0
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        match = _DMY.fullmatch(value.strip())
+    # Timestamps repeat their date part: look at each distinct date once.
+    parts = {
+        match.group(1)
+        for value in values
+        if type(value) is str and (match := _SPLIT.fullmatch(value.strip())) is not None
+    }
+    for part in parts:
+        match = _DMY_DATE.fullmatch(part)
         if match is None:
             continue
         seen += 1
@@ -192,9 +205,41 @@ def detect_date_order(values: Iterable[Cell]) -> tuple[DateOrder | None, bool]:
     return DateOrder.DAY_FIRST, True
 
 
+@lru_cache(maxsize=65_536)
+def _date_part(text: str, order: DateOrder) -> int:
+    """Day number of ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (by ``order``); ValueError otherwise."""
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        return _day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    match = _DMY_DATE.fullmatch(text)
+    if match:
+        a, b = int(match.group(1)), int(match.group(2))
+        d, mo = (a, b) if order == DateOrder.DAY_FIRST else (b, a)
+        return _day(_year(match.group(3)), mo, d)
+    raise ValueError(text)
+
+
+@lru_cache(maxsize=65_536)
+def _time_part(text: str) -> int:
+    """Seconds of ``hh:mm[:ss[.fff]] [AM|PM] [offset]`` (an offset is dropped); ValueError otherwise."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    return _seconds(match.group(1), match.group(2), match.group(3), match.group(4))
+
+
 def _parse_text_date(text: str, order: DateOrder, months: bool) -> int:
     """Packed day/seconds of a text date, or raise ValueError."""
     text = text.strip()
+    # The usual shapes, split into a date part and a time part that repeat
+    # across a column (a timestamp column has few distinct days): each part
+    # is parsed once.
+    match = _SPLIT.fullmatch(text)
+    if match:
+        day = _date_part(match.group(1), order)
+        if match.group(2) is None:
+            return day * _PACK
+        return day * _PACK + _time_part(match.group(2)) + 1
     match = _ISO.fullmatch(text)
     if match:
         y, mo, d = int(match.group(1)), int(match.group(2)), int(match.group(3))
@@ -385,6 +430,8 @@ def convert_dates(
 
 def _clean_number_text(text: str) -> tuple[str, bool]:
     """Strip currency, spaces and sign marks; return (digits and separators, negative)."""
+    if _SIMPLE_NUMBER.fullmatch(text):  # "1234,56", "1.234", "-12": the usual CSV cell
+        return (text[1:], True) if text[0] == "-" else (text, False)
     text = text.strip()
     negative = False
     if text.startswith("(") and text.endswith(")"):
@@ -796,6 +843,8 @@ def _plain_text(value: Cell) -> str:
 
 def _id(value: Cell) -> str | None:
     if isinstance(value, str):
+        if value.isdigit():  # the usual text id: digits, nothing to trim
+            return value
         text = _SPACES.sub(" ", value.strip())
         # "12346.0" written as text by a tool that went through floats.
         match = _ZERO_FRACTION.fullmatch(text)
