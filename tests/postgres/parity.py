@@ -27,8 +27,8 @@ TABLES = (
     "customer_stages",
 )
 
-# Columns that legitimately differ: times of day, and the ids of rebuilt
-# orders (each backend numbers its GROUP BY output in its own order).
+# Columns that legitimately differ: times of day, and order ids (SQLite
+# re-derives only the touched customers' orders, at the end of the table).
 _VOLATILE = {
     "import_batches": {"created_at"},
     "classification_runs": {"computed_at"},

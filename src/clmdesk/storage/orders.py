@@ -29,6 +29,20 @@ _REBUILD = text(
     GROUP BY customer_id, order_ref, CASE WHEN order_ref IS NULL THEN day END
     """
 )
+# SQLite's GROUP BY hands the groups over sorted by their key, so the ids
+# follow (customer, order ref in byte order, day); PostgreSQL may hash them
+# in any order: sort them the same way there, for ids that do not depend on
+# the backend (and orders stored customer by customer).
+_REBUILD_SORTED = text(
+    """
+    INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count)
+    SELECT customer_id, order_ref, MIN(day), SUM(amount_cents), COUNT(*)
+    FROM order_lines
+    GROUP BY customer_id, order_ref, CASE WHEN order_ref IS NULL THEN day END
+    ORDER BY customer_id, order_ref COLLATE "C" NULLS FIRST,
+             CASE WHEN order_ref IS NULL THEN day END NULLS FIRST
+    """
+)
 
 _RESTART_IDS = text("SELECT setval(pg_get_serial_sequence('orders', 'id'), 1, false)")
 
@@ -47,5 +61,7 @@ def rebuild_orders(connection: Connection) -> int:
     if connection.dialect.name == "postgresql":
         # Safe under the writers' lock: nobody else inserts orders meanwhile.
         connection.execute(_RESTART_IDS)
-    connection.execute(_REBUILD)
+        connection.execute(_REBUILD_SORTED)
+    else:
+        connection.execute(_REBUILD)
     return int(connection.execute(text("SELECT COUNT(*) FROM orders")).scalar_one())
