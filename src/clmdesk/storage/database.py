@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clmdesk.core.messages import Message, define
@@ -50,6 +51,10 @@ CANNOT_OPEN = define(
     "storage.cannot_open",
     "The database {location} could not be opened: {error}",
 )
+DRIVER_MISSING = define(
+    "storage.driver_missing",
+    "The database {location} needs the database driver {package}, which is not installed (for PostgreSQL: uv sync --extra postgres).",
+)
 NETWORK_FOLDER = define(
     "storage.network_folder",
     "The database {location} is in a network or cloud-synchronised folder. SQLite can corrupt files there: keep it on a local disk, or use a PostgreSQL server to share data.",
@@ -73,10 +78,15 @@ def database_url(target: str | Path) -> str:
     Parameters
     ----------
     target
-        ``postgresql+psycopg://…``, ``sqlite:///…`` or a plain file path.
+        ``postgresql+psycopg://…`` (``postgresql://`` and ``postgres://``
+        mean the same), ``sqlite:///…`` or a plain file path.
     """
     text = str(target)
     if "://" in text:
+        scheme, _, rest = text.partition("://")
+        if scheme in ("postgres", "postgresql"):
+            # The bare forms name other drivers; psycopg is the one shipped.
+            return f"postgresql+psycopg://{rest}"
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
@@ -123,8 +133,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection for reading; its transaction is rolled back at the end."""
+        """A connection for reading; its transaction is rolled back at the end.
+
+        Every query of one ``read()`` sees the same state of the data, even
+        while another computer writes to a PostgreSQL database (repeatable
+        read there; a SQLite read transaction does that by itself).
+        """
         with self.engine.connect() as connection:
+            if not self.is_sqlite:
+                connection = connection.execution_options(
+                    isolation_level="REPEATABLE READ"
+                )
             yield connection
 
     @contextmanager
@@ -188,6 +207,20 @@ def create_database_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _display(url: str) -> str:
+    """``url`` without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.rpartition("@")[2]
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the driver's own message."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def open_database(target: str | Path, *, migrate: bool = True) -> Database:
     """Open (creating if needed) and migrate a business database.
 
@@ -201,11 +234,25 @@ def open_database(target: str | Path, *, migrate: bool = True) -> Database:
     Raises
     ------
     DatabaseError
-        The file is from a newer clmdesk, cannot be opened, or its upgrade
+        The file is from a newer clmdesk, cannot be opened (a server that
+        cannot be reached, a missing driver, a malformed URL), or its upgrade
         failed (the backup is then restored).
     """
     url = database_url(target)
-    path = sqlite_path(url)
+    try:
+        path = sqlite_path(url)
+        engine = create_database_engine(url)
+    except ImportError as exc:
+        raise DatabaseError(
+            Message(
+                DRIVER_MISSING,
+                {"location": _display(url), "package": exc.name or str(exc)},
+            )
+        ) from exc
+    except ArgumentError as exc:
+        raise DatabaseError(
+            Message(CANNOT_OPEN, {"location": _display(url), "error": str(exc)})
+        ) from exc
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +263,6 @@ def open_database(target: str | Path, *, migrate: bool = True) -> Database:
                     {"location": str(path), "error": exc.strerror or str(exc)},
                 )
             ) from exc
-    engine = create_database_engine(url)
     database = Database(url=url, engine=engine, _sessions=sessionmaker(engine))
     if migrate:
         # Imported here so that opening an up-to-date database stays cheap.
@@ -224,6 +270,14 @@ def open_database(target: str | Path, *, migrate: bool = True) -> Database:
 
         try:
             upgrade_to_head(database)
+        except DBAPIError as exc:
+            engine.dispose()
+            raise DatabaseError(
+                Message(
+                    CANNOT_OPEN,
+                    {"location": database.location, "error": _reason(exc)},
+                )
+            ) from exc
         except BaseException:
             engine.dispose()
             raise
