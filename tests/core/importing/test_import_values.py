@@ -286,3 +286,35 @@ def test_mixed_date_column_after_many_datetimes() -> None:
     ]
     assert result.empty.tolist()[72]
     assert result.bad.tolist()[-1]
+
+
+@pytest.mark.parametrize(
+    ("template", "order"),
+    [
+        ("{d:02d}/{m:02d}/{y} {h:02d}:{mi:02d}", DateOrder.DAY_FIRST),
+        ("{m:02d}/{d:02d}/{y} {h:02d}:{mi:02d}:07", DateOrder.MONTH_FIRST),
+        ("{y}-{m:02d}-{d:02d}", DateOrder.DAY_FIRST),
+        ("{y}-{m:02d}-{d:02d}T{h:02d}:{mi:02d}:07", DateOrder.DAY_FIRST),
+        ("{d:02d}.{m:02d}.{yy:02d}", DateOrder.DAY_FIRST),
+    ],
+)
+def test_many_fixed_width_text_dates_agree_with_the_general_parser(
+    template: str, order: DateOrder
+) -> None:
+    from clmdesk.core.importing.values import _parse_text_date
+
+    texts = []
+    for i in range(1500):
+        y, m, d = 1995 + i % 40, 1 + i % 12, 1 + i % 31
+        texts.append(template.format(y=y, yy=y % 100, m=m, d=d, h=i % 24, mi=i % 60))
+    texts += ["31/02/2024 10:00", "2024-02-30", "99/99/9999", "aa/bb/cccc"]
+    result = convert_dates(texts, order)
+    for index, text in enumerate(texts):
+        try:
+            packed = _parse_text_date(text, order, False)
+        except ValueError:
+            assert result.bad[index], text
+            continue
+        day, rest = divmod(packed, 100_000)
+        assert result.day[index] == day, text
+        assert result.seconds[index] == (rest - 1 if rest else NO_TIME), text

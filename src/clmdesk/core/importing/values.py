@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -113,6 +113,7 @@ _MONTH_ONLY = (
 )
 _NAMED_MONTH = re.compile(r"([A-Za-zçÇ]{3,9})\.?(?:\s+de\s+|[\s/.-]+)(\d{4}|\d{2})")
 _CURRENCY = re.compile(r"(?i)r\$|us\$|brl|usd|eur|[$€£\s\u00a0\u202f]")
+_FAST_NUMBER = re.compile(r"-?[0-9][0-9.,]*")
 _SIMPLE_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _PLAIN_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _MINUS = "-\u2212\u2013"
@@ -359,9 +360,99 @@ def _date_table(values: set[Cell], order: DateOrder, months: bool) -> dict[Cell,
         else:
             table.update(zip(stamps, packed, strict=True))
             return table
-    for value in real:
+    texts = [v for v in real if type(v) is str]
+    if len(texts) >= _VECTOR_MIN:
+        table.update(_text_dates_vectorised(texts, order))
+    for value in real - table.keys():
         table[value] = _pack(value, order, months)
     return table
+
+
+# Fixed-width text dates parsed with numpy: (length, year slice, month slice,
+# day-or-first slice, separators {position: allowed}, time slices or None).
+_VECTOR_MIN = 512
+_DIGIT_SHAPES: tuple[tuple[int, bool, dict[int, str], tuple[int, ...]], ...] = (
+    # length, day/month text (else ISO), separator positions, time starts (h, m, s)
+    (10, True, {2: "/.-", 5: "/.-"}, ()),
+    (8, True, {2: "/.-", 5: "/.-"}, ()),
+    (16, True, {2: "/.-", 5: "/.-", 10: " T", 13: ":"}, (11, 14)),
+    (19, True, {2: "/.-", 5: "/.-", 10: " T", 13: ":", 16: ":"}, (11, 14, 17)),
+    (10, False, {4: "-/.", 7: "-/."}, ()),
+    (16, False, {4: "-/.", 7: "-/.", 10: " T", 13: ":"}, (11, 14)),
+    (19, False, {4: "-/.", 7: "-/.", 10: " T", 13: ":", 16: ":"}, (11, 14, 17)),
+)
+
+
+def _two(digits: npt.NDArray[np.int64], start: int) -> npt.NDArray[np.int64]:
+    pair: npt.NDArray[np.int64] = digits[:, start] * 10 + digits[:, start + 1]
+    return pair
+
+
+def _text_dates_vectorised(texts: list[str], order: DateOrder) -> dict[str, int]:
+    """Packed values of the texts in a common fixed-width shape, at numpy speed.
+
+    Texts of any other shape, or invalid ones, are left out for the
+    general parser (which also produces the rejection).
+    """
+    found: dict[str, int] = {}
+    sizes = set(map(len, texts))
+    by_length: dict[int, list[str]] = {}
+    if len(sizes) == 1:
+        by_length[sizes.pop()] = texts
+    else:
+        for text in texts:
+            by_length.setdefault(len(text), []).append(text)
+    for length, day_month, separators, times in _DIGIT_SHAPES:
+        group = by_length.get(length, [])
+        if found and group:
+            group = [t for t in group if t not in found]
+        if len(group) < _VECTOR_MIN:
+            continue
+        raw = np.array(group, dtype=f"<U{length}").view(np.uint32)
+        codes: npt.NDArray[np.int64] = raw.reshape(len(group), length).astype(np.int64)
+        digits: npt.NDArray[np.int64] = codes - 48
+        ok = np.ones(len(group), dtype=np.bool_)
+        for position in range(length):
+            allowed = separators.get(position)
+            if allowed is None:
+                ok &= (digits[:, position] >= 0) & (digits[:, position] <= 9)
+            else:
+                column = codes[:, position]
+                ok &= np.isin(column, [ord(c) for c in allowed])
+        if day_month:
+            first, second = _two(digits, 0), _two(digits, 3)
+            if length == 8:
+                short = _two(digits, 6)
+                year = np.where(short <= 68, 2000 + short, 1900 + short)
+            else:
+                year = _two(digits, 6) * 100 + _two(digits, 8)
+            day, month = (
+                (first, second) if order == DateOrder.DAY_FIRST else (second, first)
+            )
+        else:
+            year = _two(digits, 0) * 100 + _two(digits, 2)
+            month, day = _two(digits, 5), _two(digits, 8)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        lengths = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+        in_month = lengths[np.clip(month, 0, 12)] + ((month == 2) & leap)
+        ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= in_month)
+        seconds = np.zeros(len(group), dtype=np.int64)
+        for start, unit, limit in zip(times, (3600, 60, 1), (24, 60, 60), strict=False):
+            part = _two(digits, start)
+            ok &= part < limit
+            seconds += part * unit
+        # Days since 1970-01-01 from the civil date (H. Hinnant's algorithm).
+        y = year - (month <= 2)
+        era = np.floor_divide(y, 400)
+        yoe = y - era * 400
+        doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+        doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+        days = era * 146097 + doe - 719468
+        packed = days * _PACK + (seconds + 1 if times else 0)
+        found.update(
+            zip(compress(group, ok.tolist()), packed[ok].tolist(), strict=True)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -546,12 +637,14 @@ class NumberColumn:
         bad: npt.NDArray[np.bool_],
         column: Sequence[Cell],
         texts: dict[Cell, Decimal | None],
+        bodies: dict[Cell, str],
     ) -> None:
         self.values = values
         self.empty = empty
         self.bad = bad
         self.column = column
-        self._texts = texts
+        self._texts = texts  # text cells parsed the slow way (currency, parentheses…)
+        self._bodies = bodies  # plain text numbers, normalised ("-1234.56")
         self._table: dict[Cell, Decimal | None] | None = None
 
     @property
@@ -566,7 +659,7 @@ class NumberColumn:
             table = dict(self._texts)
             for value in set(self.column):
                 if value not in table:
-                    table[value] = _number_of_cell(value)
+                    table[value] = self._exact(value)
             self._table = table
         return self._table
 
@@ -574,7 +667,25 @@ class NumberColumn:
         known = self._texts.get(value, _NOT_A_NUMBER)
         if known is not _NOT_A_NUMBER:
             return known  # type: ignore[return-value]
+        body = self._bodies.get(value)
+        if body is not None:
+            return Decimal(body)
         return _number_of_cell(value)
+
+    def max_decimals(self) -> int:
+        """Most decimals of any value in its shortest decimal form (0 for whole numbers)."""
+        most = 0
+        for body in self._bodies.values():
+            point = body.find(".")
+            if point >= 0:
+                most = max(most, len(body) - point - 1)
+        for value in set(self.column):
+            if value in self._bodies:
+                continue
+            number = self._exact(value)
+            if number is not None and number.is_finite():
+                most = max(most, -int(number.as_tuple().exponent))
+        return most
 
     def cents(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Integer cents, rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask.
@@ -649,6 +760,12 @@ def _number_of_cell(value: Cell) -> Decimal | None:
         return None
 
 
+def _plain_digits(text: str) -> bool:
+    """True for digits with ``.``/``,`` separators and an optional leading minus (string ops only)."""
+    body = text[1:] if text[:1] == "-" else text
+    return body[:1].isdigit() and body.replace(".", "").replace(",", "").isdigit()
+
+
 def convert_numbers(
     column: Sequence[Cell], mark: NumberFormat | None = None
 ) -> NumberColumn:
@@ -679,11 +796,13 @@ def convert_numbers(
         if values is not None:
             bad = ~np.isfinite(values)
             values[bad] = np.nan
-            return NumberColumn(values, np.zeros(count, np.bool_), bad, column, {})
+            return NumberColumn(values, np.zeros(count, np.bool_), bad, column, {}, {})
     texts: dict[Cell, Decimal | None] = {}
+    bodies: dict[Cell, str] = {}
     floats: dict[Cell, float] = {}
     bad_values: set[Cell] = set()
     nan = float("nan")
+    comma = mark == NumberFormat.DECIMAL_COMMA
     for value in distinct:
         kind = type(value)
         if (
@@ -693,6 +812,22 @@ def convert_numbers(
         ):
             floats[value] = value  # type: ignore[assignment]
             continue
+        if kind is str and _plain_digits(value):  # type: ignore[arg-type]
+            # Digits and separators only ("1.234,56", "-12"): no Decimal yet.
+            text: str = value  # type: ignore[assignment]
+            if comma:
+                body = text.replace(".", "").replace(",", ".")
+            else:
+                body = text.replace(",", "")
+            try:
+                as_float = float(body)
+            except ValueError:
+                pass
+            else:
+                if as_float not in (float("inf"), float("-inf")):
+                    floats[value] = as_float
+                    bodies[value] = body
+                    continue
         try:
             number = _decimal(value, mark)
         except (ValueError, InvalidOperation, OverflowError):
@@ -718,17 +853,12 @@ def convert_numbers(
         )
     else:
         bad = np.zeros(count, dtype=np.bool_)
-    return NumberColumn(values, missing & ~bad, bad, column, texts)
+    return NumberColumn(values, missing & ~bad, bad, column, texts, bodies)
 
 
 def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
     """Exact integers of a column at a common decimal scale, and the largest magnitude."""
-    exponents = [
-        -int(n.as_tuple().exponent)
-        for n in numbers.table.values()
-        if n is not None and n.is_finite()
-    ]
-    scale = max(0, *exponents) if exponents else 0
+    scale = numbers.max_decimals()
     if scale <= 8:
         # Floats of at most 8 decimals scale exactly with numpy once rounded;
         # check it against the exact values' bound before trusting it.
