@@ -473,3 +473,33 @@ def test_orders_of_the_customers_an_import_touches_are_rederived(
     )
     assert incremental == full
     assert (3, "R3", day("2023-12-30"), 1200, 2) in full
+
+
+def test_customer_sheet_scores_become_answers_when_dated(database: Database) -> None:
+    entries = CustomerColumns(
+        row_numbers=np.array([2, 3], np.int64),
+        key=["1", "2"],
+        key_source=np.array([KeySource.CUSTOMER_ID, KeySource.NONE], np.int8),
+        nps_score=np.array([10, 7], np.int8),
+        nps_day=np.array([day("2024-04-01"), NO_DAY], np.int32),
+    )
+    sheet = NormalizedSheet(
+        file="c.xlsx",
+        sheet="c",
+        role=Role.CUSTOMERS,
+        rows_read=2,
+        rows_valid=2,
+        customers=entries,
+    )
+    outcome = imported(database, sheet)
+    assert (outcome.customers_new, outcome.nps_answers) == (2, 1)
+    assert rows(
+        database, "SELECT key, nps_score_undated FROM customers ORDER BY key"
+    ) == [
+        ("1", None),
+        ("2", 7),
+    ]
+    assert rows(database, "SELECT day, score FROM nps_answers") == [
+        (day("2024-04-01"), 10)
+    ]
+    assert imported(database, sheet).nps_answers == 0

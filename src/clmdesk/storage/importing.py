@@ -556,6 +556,15 @@ def _load_customers(
 _Resolved = dict[int, dict[str, _Customer]]
 
 
+def _sources(key_source: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
+    """Key sources, a key of unknown origin counting as a customer id."""
+    if (key_source == KeySource.NONE).any():
+        return np.where(
+            key_source == KeySource.NONE, KeySource.CUSTOMER_ID, key_source
+        ).astype(np.int8)
+    return key_source
+
+
 def _resolve_customers(
     book: _CustomerBook, sheets: Sequence[NormalizedSheet]
 ) -> _Resolved:
@@ -577,7 +586,7 @@ def _resolve_customers(
             if entries is not None:
                 fields = _entry_fields(entries)
                 for index, (key, key_source) in enumerate(
-                    zip(entries.key, entries.key_source.tolist(), strict=True)
+                    zip(entries.key, _sources(entries.key_source).tolist(), strict=True)
                 ):
                     if key_source != source:
                         continue
@@ -593,7 +602,7 @@ def _resolve_customers(
                 if columns is None:
                     continue
                 for key in _keys_of_source(
-                    columns.customer_key, columns.key_source, source
+                    columns.customer_key, _sources(columns.key_source), source
                 ):
                     if key not in table:
                         table[key] = book.resolve(key, source)
@@ -693,7 +702,7 @@ def _plan_lines(
         if position + 1 < len(per_sheet):
             for start in range(0, len(identities), _SLICE):
                 seen.update(identities[start : start + _SLICE])
-        ids = _customer_ids(resolved, orders.customer_key, orders.key_source)
+        ids = _customer_ids(resolved, orders.customer_key, _sources(orders.key_source))
         plans.append(_LinePlan(sheet, keep, ids, identities))
     return plans
 
@@ -816,7 +825,7 @@ def _plan_nps(
         if sheet.nps is not None:
             nps = sheet.nps
             for source, key, day, score in zip(
-                nps.key_source.tolist(),
+                _sources(nps.key_source).tolist(),
                 nps.customer_key,
                 nps.day.tolist(),
                 nps.score.tolist(),
@@ -830,13 +839,12 @@ def _plan_nps(
             and entries.nps_score is not None
             and entries.nps_day is not None
         ):
+            key_sources = _sources(entries.key_source).tolist()
             for index, (score, day) in enumerate(
                 zip(entries.nps_score.tolist(), entries.nps_day.tolist(), strict=True)
             ):
                 if score >= 0 and day != NO_DAY:
-                    customer = resolved[int(entries.key_source[index])][
-                        entries.key[index]
-                    ]
+                    customer = resolved[key_sources[index]][entries.key[index]]
                     rows.append((customer.id, day, score))
         wanted.append(rows)
     stored: Counter[tuple[int, int, int]] = Counter()
@@ -945,7 +953,9 @@ def _customer_sheet_counts(
         return 0, 0
     unchanged = sum(
         1
-        for key, source in zip(entries.key, entries.key_source.tolist(), strict=True)
+        for key, source in zip(
+            entries.key, _sources(entries.key_source).tolist(), strict=True
+        )
         if resolved[source][key].id not in changed_ids
     )
     imported = len(entries) - unchanged
