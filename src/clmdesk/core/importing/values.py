@@ -411,14 +411,15 @@ def _text_dates_vectorised(texts: list[str], order: DateOrder) -> dict[str, int]
         raw = np.array(group, dtype=f"<U{length}").view(np.uint32)
         codes: npt.NDArray[np.int64] = raw.reshape(len(group), length).astype(np.int64)
         digits: npt.NDArray[np.int64] = codes - 48
-        ok = np.ones(len(group), dtype=np.bool_)
-        for position in range(length):
-            allowed = separators.get(position)
-            if allowed is None:
-                ok &= (digits[:, position] >= 0) & (digits[:, position] <= 9)
-            else:
-                column = codes[:, position]
-                ok &= np.isin(column, [ord(c) for c in allowed])
+        places = [p for p in range(length) if p not in separators]
+        block = digits[:, places]
+        ok = ((block >= 0) & (block <= 9)).all(axis=1)
+        for position, allowed in separators.items():
+            column = codes[:, position]
+            fits = column == ord(allowed[0])
+            for char in allowed[1:]:
+                fits |= column == ord(char)
+            ok &= fits
         if day_month:
             first, second = _two(digits, 0), _two(digits, 3)
             if length == 8:
