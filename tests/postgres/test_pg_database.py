@@ -132,3 +132,44 @@ def test_server_errors_become_one_import_error(
                 )
     finally:
         database.close()
+
+
+def test_a_cancelled_bulk_copy_leaves_nothing(postgres_url: str) -> None:
+    from clmdesk.core.tasks import Cancelled
+    from clmdesk.storage.bulk import bulk_insert
+
+    database = open_database(postgres_url)
+    written: list[int] = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        for i in range(20_000):
+            written.append(i)
+            yield (i + 1, f"k{i}", None if i % 2 else 19_000 + i)
+
+    try:
+        with pytest.raises(Cancelled), database.write() as connection:
+            bulk_insert(
+                connection,
+                "customers",
+                ("id", "key", "registered_day"),
+                rows(),
+                is_cancelled=lambda: len(written) > 12_000,
+            )
+        assert 12_000 < len(written) < 20_000
+        with database.read() as connection:
+            assert (
+                connection.execute(text("SELECT COUNT(*) FROM customers")).scalar() == 0
+            )
+        with database.write() as connection:
+            assert (
+                bulk_insert(
+                    connection, "customers", ("id", "key"), [(7, "x"), (9, "y")]
+                )
+                == 2
+            )
+            new = connection.execute(
+                text("INSERT INTO customers (key) VALUES ('z') RETURNING id")
+            ).scalar()
+        assert new == 10
+    finally:
+        database.close()
