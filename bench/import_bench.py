@@ -109,6 +109,52 @@ def _raw_child(path: Path) -> None:
     raw_read(path)
 
 
+def stages(path: Path, db: Path) -> None:
+    """Import ``path`` in this process and print each step's wall and CPU seconds.
+
+    The steps of :func:`clmdesk.services.importing.import_files`, one after
+    the other: open (and create) the database, read, plan, convert, write.
+    """
+    import gc
+    from datetime import date
+
+    from clmdesk.core.importing.plan import plan_workbook
+    from clmdesk.fileio.readers import read_file
+    from clmdesk.services import importing
+    from clmdesk.storage.database import open_database
+
+    gc.disable()  # as the import service does
+    marks = [(time.perf_counter(), time.process_time())]
+
+    def mark(step: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        print(
+            f"  {step:<10} wall {wall - marks[-1][0]:6.2f} s   cpu {cpu - marks[-1][1]:6.2f} s"
+        )
+        marks.append((wall, cpu))
+
+    database = open_database(db)
+    mark("open db")
+    options = importing.import_options(database)
+    workbook = read_file(path, options)
+    mark("read")
+    plan = plan_workbook(workbook, options)
+    mark("plan")
+    converted = importing._Converted()
+    converted.add(plan, date.today(), lambda: False)
+    del workbook, plan
+    mark("convert")
+    importing._store(
+        database,
+        converted,
+        remember=False,
+        progress=lambda d, t: None,
+        is_cancelled=lambda: False,
+    )
+    mark("write")
+    database.close()
+
+
 def _environment() -> dict[str, str]:
     """Child environment: keep compiled modules (under ``bench/out``), as an installed app does.
 
@@ -193,9 +239,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--raw", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="also time each step of the import in-process",
+    )
+    parser.add_argument(
+        "--stages-of", nargs=2, metavar=("FILE", "DB"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.raw:
         raw_read(Path(args.raw))
+        return
+    if args.stages_of:
+        stages(Path(args.stages_of[0]), Path(args.stages_of[1]))
         return
     if not args.generate_only:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -206,6 +263,18 @@ def main() -> None:
                 generate(rows, workbook_path(rows))
             continue
         bench(rows)
+        if args.stages:
+            db = OUT / f"stages_{rows}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            command = [
+                sys.executable,
+                __file__,
+                "--stages-of",
+                str(workbook_path(rows)),
+                str(db),
+            ]
+            subprocess.run(command, check=True, env=_environment())
 
 
 if __name__ == "__main__":
