@@ -318,3 +318,18 @@ def test_many_fixed_width_text_dates_agree_with_the_general_parser(
         day, rest = divmod(packed, 100_000)
         assert result.day[index] == day, text
         assert result.seconds[index] == (rest - 1 if rest else NO_TIME), text
+
+
+def test_plain_text_number_columns_with_blanks_and_errors() -> None:
+    column = ["1.234,56", "-12,00", "", "  ", "#N/A", "7", "1.2.3,4"] * 100
+    result = convert_numbers(column, NumberFormat.DECIMAL_COMMA)
+    assert result.values[:3].tolist()[:2] == [1234.56, -12.0]
+    assert result.empty[:7].tolist() == [False, False, True, True, True, False, False]
+    assert result.values[5] == 7.0
+    # "1.2.3,4" is 123.4 with a decimal comma (dots are thousands separators).
+    assert result.values[6] == 123.4
+    cents, _ = result.cents()
+    assert cents[:2].tolist() == [123456, -1200]
+    point = convert_numbers(["1,234.5", "3", ""] * 300)
+    assert point.values[:2].tolist() == [1234.5, 3.0]
+    assert point.max_decimals() == 1

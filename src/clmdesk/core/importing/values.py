@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import compress, islice
+from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -675,14 +676,18 @@ class NumberColumn:
 
     def max_decimals(self) -> int:
         """Most decimals of any value in its shortest decimal form (0 for whole numbers)."""
-        most = 0
-        for body in self._bodies.values():
-            point = body.find(".")
-            if point >= 0:
-                most = max(most, len(body) - point - 1)
-        for value in set(self.column):
-            if value in self._bodies:
-                continue
+        # Decimals of the plain text numbers: what follows the point, at C speed.
+        most = max(
+            map(
+                len,
+                map(
+                    itemgetter(2),
+                    map(methodcaller("partition", "."), self._bodies.values()),
+                ),
+            ),
+            default=0,
+        )
+        for value in set(self.column) - self._bodies.keys():
             number = self._exact(value)
             if number is not None and number.is_finite():
                 most = max(most, -int(number.as_tuple().exponent))
@@ -761,6 +766,43 @@ def _number_of_cell(value: Cell) -> Decimal | None:
         return None
 
 
+_DROP_SEPARATORS = str.maketrans("", "", ".,-")
+
+
+def _plain_text_numbers(
+    distinct: set[Cell], comma: bool, floats: dict[Cell, float], bodies: dict[Cell, str]
+) -> None:
+    """Convert a column's plain text numbers all at once ("1.234,56", "-12").
+
+    When every text of the column is digits with separators and a leading
+    minus, the normalised texts go to numpy in one call; otherwise nothing
+    happens here and each value takes the per-value path.
+    """
+    # Blank and error texts are empty cells, for the per-value path.
+    texts: list[str] = [
+        v for v in distinct if type(v) is str and v.strip() and v.lstrip()[0] != "#"
+    ]
+    if not texts:
+        return
+    joined = "".join(texts)
+    if not joined.translate(_DROP_SEPARATORS).isdigit():
+        return
+    if joined.count("-") != sum(map(methodcaller("startswith", "-"), texts)):
+        return
+    if comma:
+        normal = [t.replace(".", "").replace(",", ".") for t in texts]
+    else:
+        normal = [t.replace(",", "") for t in texts]
+    try:
+        numbers = np.array(normal, dtype=np.float64)
+    except ValueError:
+        return  # "1.2.3" or a lone "-": the per-value path says which
+    if not np.isfinite(numbers).all():
+        return
+    floats.update(zip(texts, numbers.tolist(), strict=True))
+    bodies.update(zip(texts, normal, strict=True))
+
+
 def _plain_digits(text: str) -> bool:
     """True for digits with ``.``/``,`` separators and an optional leading minus (string ops only)."""
     body = text[1:] if text[:1] == "-" else text
@@ -804,7 +846,10 @@ def convert_numbers(
     bad_values: set[Cell] = set()
     nan = float("nan")
     comma = mark == NumberFormat.DECIMAL_COMMA
+    _plain_text_numbers(distinct, comma, floats, bodies)
     for value in distinct:
+        if value in bodies:
+            continue
         kind = type(value)
         if (
             kind is float
