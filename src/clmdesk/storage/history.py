@@ -131,10 +131,14 @@ def _order_columns(
         if not (len(customer) == len(day) == len(cents)):
             raise RuntimeError("orders could not be read consistently")
         return customer, day, cents
-    rows = connection.execute(
-        text("SELECT customer_id, day, amount_cents FROM orders")
-    ).all()
-    table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    # Plain DBAPI tuples: numpy probes each SQLAlchemy Row for array
+    # attributes, which costs a minute for a million orders.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("SELECT customer_id, day, amount_cents FROM orders")
+        table = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
+    finally:
+        cursor.close()
     return table[:, 0].copy(), table[:, 1].astype(np.int32), table[:, 2].copy()
 
 
