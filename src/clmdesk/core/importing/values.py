@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import compress, islice
+from itertools import compress
 from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING, cast
 
@@ -345,22 +345,26 @@ def _date_table(values: set[Cell], order: DateOrder, months: bool) -> dict[Cell,
     real.discard("")
     real.discard(None)
     table: dict[Cell, int] = dict.fromkeys(values - real, _EMPTY)
-    if all(type(v) is datetime for v in islice(real, 64)):
-        stamps = cast("list[datetime]", list(real))
-        try:
-            packed = [
+    # Real dates and datetimes (what a workbook gives): a tight loop each.
+    stamps = cast("list[datetime]", [v for v in real if type(v) is datetime])
+    table.update(
+        zip(
+            stamps,
+            [
                 (d.toordinal() - epoch) * pack
                 + d.hour * 3600
                 + d.minute * 60
                 + d.second
                 + 1
                 for d in stamps
-            ]
-        except AttributeError:
-            pass  # not only datetimes after all (a date, a text): the general path
-        else:
-            table.update(zip(stamps, packed, strict=True))
-            return table
+            ],
+            strict=True,
+        )
+    )
+    days = cast("list[date]", [v for v in real if type(v) is date])
+    table.update(zip(days, [(d.toordinal() - epoch) * pack for d in days], strict=True))
+    if len(table) == len(values):
+        return table
     texts = [v for v in real if type(v) is str]
     if len(texts) >= _VECTOR_MIN:
         table.update(_text_dates_vectorised(texts, order))
