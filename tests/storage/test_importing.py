@@ -448,7 +448,7 @@ def test_a_bulk_load_keeps_the_indexes(database: Database) -> None:
     assert imported(database, sheet).already_imported == count
 
 
-def test_orders_of_the_customers_an_import_touches_are_rederived(
+def test_orders_of_a_later_import_are_rederived_with_the_rest(
     database: Database,
 ) -> None:
     from clmdesk.storage.orders import rebuild_orders
@@ -503,3 +503,24 @@ def test_customer_sheet_scores_become_answers_when_dated(database: Database) -> 
         (day("2024-04-01"), 10)
     ]
     assert imported(database, sheet).nps_answers == 0
+
+
+def test_a_first_import_numbers_orders_as_a_rebuild_does(database: Database) -> None:
+    from clmdesk.storage.orders import rebuild_orders
+
+    sheet = orders_sheet(
+        [
+            ("2", "b", "2024-01-05", 1.0),
+            ("1", "Z", "2024-01-02", 2.0),
+            ("1", None, "2024-01-09", 3.0),
+            ("1", "ação", "2024-01-03", 4.0),
+            ("1", None, "2024-01-01", 5.0),
+            ("1", "A", "2024-01-04", 6.0),
+        ]
+        * 2000  # a bulk load
+    )
+    imported(database, sheet)
+    inserted = rows(database, "SELECT * FROM orders ORDER BY id")
+    with database.write() as connection:
+        rebuild_orders(connection)
+    assert rows(database, "SELECT * FROM orders ORDER BY id") == inserted
