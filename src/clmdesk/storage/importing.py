@@ -1324,6 +1324,11 @@ def _write_customers(
 def _insert_orders(connection: Connection, groups: _OrderGroups) -> None:
     """Insert orders straight from the grouping (``order_lines`` held only this import's lines)."""
     connection.exec_driver_sql("DELETE FROM orders")
+    if connection.dialect.name == "postgresql":
+        # As rebuild_orders: ids restart at 1, as SQLite's do in an empty table.
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('orders', 'id'), 1, false)"
+        )
     _executemany(
         connection,
         "INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count) VALUES (?, ?, ?, ?, ?)",
