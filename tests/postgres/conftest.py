@@ -70,6 +70,7 @@ class PostgresServer:
     root: Path
     port: int
     run_as: list[str]
+    template: str | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -91,11 +92,26 @@ class PostgresServer:
         ) as connection:
             connection.execute(sql)  # type: ignore[arg-type]
 
-    def create_database(self) -> str:
-        """Create an empty database and return its name."""
+    def create_database(self, *, migrated: bool = False) -> str:
+        """Create a database and return its name.
+
+        Empty, or with ``migrated`` a copy of one migrated to the head
+        schema once per session (cloning is much faster than migrating).
+        """
         name = f"clmdesk_{uuid.uuid4().hex[:12]}"
-        self._admin(f'CREATE DATABASE "{name}"')
+        template = f' TEMPLATE "{self._migrated_template()}"' if migrated else ""
+        self._admin(f'CREATE DATABASE "{name}"{template}')
         return name
+
+    def _migrated_template(self) -> str:
+        if self.template is None:
+            from clmdesk.storage.database import open_database
+
+            name = f"clmdesk_head_{uuid.uuid4().hex[:8]}"
+            self._admin(f'CREATE DATABASE "{name}"')
+            open_database(self.url(name)).close()
+            self.template = name
+        return self.template
 
     def drop_database(self, name: str) -> None:
         """Drop ``name``, closing any connection a test left open."""
@@ -209,6 +225,17 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """The URL of a fresh, empty PostgreSQL database, dropped after the test."""
     name = postgres_server.create_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        with contextlib.suppress(Exception):
+            postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def postgres_head_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database already at the head schema, dropped after the test."""
+    name = postgres_server.create_database(migrated=True)
     try:
         yield postgres_server.url(name)
     finally:

@@ -44,10 +44,10 @@ def test_a_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> No
     assert "secret" not in str(raised.value)
 
 
-def test_bare_postgresql_urls_use_psycopg(postgres_url: str) -> None:
+def test_bare_postgresql_urls_use_psycopg(postgres_head_url: str) -> None:
     assert database_url("postgres://a@b/c") == "postgresql+psycopg://a@b/c"
     assert database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
-    bare = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    bare = postgres_head_url.replace("postgresql+psycopg://", "postgresql://")
     database = open_database(bare)
     try:
         assert database.engine.dialect.driver == "psycopg"
@@ -55,9 +55,11 @@ def test_bare_postgresql_urls_use_psycopg(postgres_url: str) -> None:
         database.close()
 
 
-def test_a_read_sees_one_state_while_another_computer_writes(postgres_url: str) -> None:
-    database = open_database(postgres_url)
-    other = create_engine(postgres_url)
+def test_a_read_sees_one_state_while_another_computer_writes(
+    postgres_head_url: str,
+) -> None:
+    database = open_database(postgres_head_url)
+    other = create_engine(postgres_head_url)
     try:
         with database.read() as connection:
             before = connection.execute(text("SELECT COUNT(*) FROM customers")).scalar()
@@ -74,9 +76,9 @@ def test_a_read_sees_one_state_while_another_computer_writes(postgres_url: str) 
         database.close()
 
 
-def test_a_write_waits_for_another_computers_write(postgres_url: str) -> None:
-    database = open_database(postgres_url)
-    other = create_engine(postgres_url)
+def test_a_write_waits_for_another_computers_write(postgres_head_url: str) -> None:
+    database = open_database(postgres_head_url)
+    other = create_engine(postgres_head_url)
     events: list[str] = []
 
     def write() -> None:
@@ -112,9 +114,9 @@ def test_a_write_waits_for_another_computers_write(postgres_url: str) -> None:
 
 
 def test_server_errors_become_one_import_error(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    postgres_head_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = open_database(postgres_url)
+    database = open_database(postgres_head_url)
     try:
 
         def lost(*_args: object) -> None:
@@ -134,11 +136,11 @@ def test_server_errors_become_one_import_error(
         database.close()
 
 
-def test_a_cancelled_bulk_copy_leaves_nothing(postgres_url: str) -> None:
+def test_a_cancelled_bulk_copy_leaves_nothing(postgres_head_url: str) -> None:
     from clmdesk.core.tasks import Cancelled
     from clmdesk.storage.bulk import bulk_insert
 
-    database = open_database(postgres_url)
+    database = open_database(postgres_head_url)
     written: list[int] = []
 
     def rows():  # type: ignore[no-untyped-def]

@@ -52,7 +52,7 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 @pytest.fixture(scope="module")
 def demo_db(postgres_server: PostgresServer) -> Iterator[Database]:
     """The demo business, classified, in a PostgreSQL database (what test_panel reads)."""
-    name = postgres_server.create_database()
+    name = postgres_server.create_database(migrated=True)
     database = open_database(postgres_server.url(name))
     try:
         _write_demo(database, CUSTOMERS)
@@ -104,8 +104,8 @@ def test_the_panel_reads_what_it_reads_on_sqlite(
     assert load_contact_book(demo_db) == load_contact_book(demo_sqlite)
 
 
-def test_explicit_demo_ids_leave_room_for_new_rows(postgres_url: str) -> None:
-    database = open_database(postgres_url)
+def test_explicit_demo_ids_leave_room_for_new_rows(postgres_head_url: str) -> None:
+    database = open_database(postgres_head_url)
     try:
         _write_demo(database, 120)
         with database.write() as connection:
@@ -124,8 +124,8 @@ def test_explicit_demo_ids_leave_room_for_new_rows(postgres_url: str) -> None:
         database.close()
 
 
-def test_an_empty_database_gives_an_empty_panel(postgres_url: str) -> None:
-    database = open_database(postgres_url)
+def test_an_empty_database_gives_an_empty_panel(postgres_head_url: str) -> None:
+    database = open_database(postgres_head_url)
     try:
         data = build_panel_data(database)
     finally:
@@ -134,8 +134,8 @@ def test_an_empty_database_gives_an_empty_panel(postgres_url: str) -> None:
     assert data.kpis is None
 
 
-def test_layout_and_settings_are_stored_and_replaced(postgres_url: str) -> None:
-    database = open_database(postgres_url)
+def test_layout_and_settings_are_stored_and_replaced(postgres_head_url: str) -> None:
+    database = open_database(postgres_head_url)
     try:
         assert load_panel_layout(database) is None
         first = [{"type_id": "kpi_cards", "version": 1, "settings": {}, "geometry": {}}]
@@ -149,7 +149,7 @@ def test_layout_and_settings_are_stored_and_replaced(postgres_url: str) -> None:
         write_setting(database, "business_name", "Padaria Sé")
     finally:
         database.close()
-    reopened = open_database(postgres_url)
+    reopened = open_database(postgres_head_url)
     try:
         stored = load_panel_layout(reopened)
         assert stored is not None

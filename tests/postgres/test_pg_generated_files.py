@@ -138,11 +138,11 @@ def _files(folder: Path) -> tuple[Path, Path, Path]:
 
 
 def test_generated_files_give_the_same_database_and_exports(
-    db_path: Path, postgres_url: str, tmp_path: Path
+    db_path: Path, postgres_head_url: str, tmp_path: Path
 ) -> None:
     files = _files(tmp_path / "files")
     lite = open_database(db_path)
-    pg = open_database(postgres_url)
+    pg = open_database(postgres_head_url)
     databases: tuple[Database, Database] = (lite, pg)
     try:
         summaries = [
@@ -163,14 +163,14 @@ def test_generated_files_give_the_same_database_and_exports(
         assert max(amounts) > 2**31
         assert min(amounts) < -(2**31)
 
-        for url in (str(db_path), postgres_url):
+        for url in (str(db_path), postgres_head_url):
             assert main(["classify", "--db", url, "--cycle-days", "30"]) == 0
         assert tables(lite) == tables(pg)
         stages = table_rows(pg, "customer_stages")
         assert max(row[5] for row in stages) > 2**31
         exports = [
             cli_exports(str(db_path), tmp_path / "sqlite", "2024-12-31"),
-            cli_exports(postgres_url, tmp_path / "pg", "2024-12-31"),
+            cli_exports(postgres_head_url, tmp_path / "pg", "2024-12-31"),
         ]
         assert exports[0] == exports[1]
         keys = [

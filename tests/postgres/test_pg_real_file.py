@@ -18,10 +18,10 @@ TODAY = dt.date(2024, 1, 1)
 
 
 def test_real_file_import_classify_export_undo(
-    retail_file: Path, db_path: Path, postgres_url: str, tmp_path: Path
+    retail_file: Path, db_path: Path, postgres_head_url: str, tmp_path: Path
 ) -> None:
     lite = open_database(db_path)
-    pg = open_database(postgres_url)
+    pg = open_database(postgres_head_url)
     try:
         databases: tuple[Database, Database] = (lite, pg)
         first = [
@@ -34,12 +34,12 @@ def test_real_file_import_classify_export_undo(
         assert tables(lite) == tables(pg)
 
         # Classification and both exports, through the command line.
-        for url in (str(db_path), postgres_url):
+        for url in (str(db_path), postgres_head_url):
             assert main(["classify", "--db", url]) == 0
         assert tables(lite) == tables(pg)
         exports = [
             cli_exports(url, tmp_path / name, "2011-12-09")
-            for name, url in (("sqlite", str(db_path)), ("pg", postgres_url))
+            for name, url in (("sqlite", str(db_path)), ("pg", postgres_head_url))
         ]
         assert exports[0]["stages"].count(b"\n") > 200
         assert exports[0] == exports[1]

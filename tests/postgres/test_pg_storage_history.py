@@ -13,8 +13,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def database(postgres_url: str) -> Iterator[Database]:
-    db = open_database(postgres_url)
+def database(postgres_head_url: str) -> Iterator[Database]:
+    db = open_database(postgres_head_url)
     yield db
     db.close()
 
