@@ -1041,14 +1041,17 @@ def id_column(column: Sequence[Cell]) -> list[str | None]:
 
     Leading zeros of ids stored as text are kept (``"00123"``).
     """
+    distinct = _unique(column)
     table: dict[Cell, str | None] = {}
-    for value in _unique(column):
-        if type(value) is float:
-            # The common case first: an id stored as a whole number.
-            number: float = value
-            if number.is_integer() and -1e16 < number < 1e16:
-                table[value] = str(int(number))
-                continue
+    floats = cast("list[float]", [v for v in distinct if type(v) is float])
+    if floats:
+        # The common case: ids a workbook stored as whole numbers, done with numpy.
+        numbers = np.array(floats, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            whole = (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e16)
+        texts = map(str, numbers[whole].astype(np.int64).tolist())
+        table.update(zip(compress(floats, whole.tolist()), texts, strict=False))
+    for value in distinct - table.keys():
         table[value] = None if value is None or is_blank(value) else _id(value)
     return list(map(table.__getitem__, column))
 
