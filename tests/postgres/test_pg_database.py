@@ -175,3 +175,26 @@ def test_a_cancelled_bulk_copy_leaves_nothing(postgres_head_url: str) -> None:
         assert new == 10
     finally:
         database.close()
+
+
+def test_a_write_gives_up_like_sqlite_when_another_computer_keeps_writing(
+    postgres_head_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clmdesk.storage.database as database_module
+
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 300)
+    database = open_database(postgres_head_url)
+    other = create_engine(postgres_head_url)
+    try:
+        with other.begin() as elsewhere:
+            elsewhere.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
+            with pytest.raises(ImportWriteError) as raised:
+                import_sheets(database, [orders_sheet(LINES)], BATCH)
+        assert "lock timeout" in raised.value.message.english()
+        # Once it is free, writing works, without the short timeout left behind.
+        assert import_sheets(database, [orders_sheet(LINES)], BATCH).batch_id == 1
+        with database.read() as connection:
+            assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
+    finally:
+        other.dispose()
+        database.close()

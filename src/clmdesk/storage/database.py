@@ -175,9 +175,15 @@ class Database:
 
 
 def _lock_other_writers(connection: Connection) -> None:
-    """On PostgreSQL, wait for other computers' writes; held until the transaction ends."""
+    """On PostgreSQL, wait for other computers' writes; held until the transaction ends.
+
+    Like SQLite's busy timeout, the wait gives up after :data:`BUSY_TIMEOUT_MS`
+    (the driver then raises an error, as SQLite's "database is locked").
+    """
     if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
+        connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
 
 
 def _install_sqlite_behaviour(engine: Engine) -> None:
