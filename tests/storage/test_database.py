@@ -41,6 +41,7 @@ def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
 
 def test_write_rolls_back_on_cancel(db_path: Path) -> None:
     database = open_database(db_path)
+
     def cancelled_import() -> None:
         with database.write() as connection:
             connection.execute(
