@@ -104,6 +104,7 @@ def test_the_demo_opens_and_shows_its_data(qtbot) -> None:
     assert "demo" in window.windowTitle()
     assert not window.import_action.isEnabled()
     assert window.export_action.isEnabled()
+    window.close()  # stops the panel's background loaders
 
 
 def test_a_new_task_keeps_its_own_continuation(qtbot) -> None:

@@ -14,6 +14,7 @@ an object living there and Qt queues cross-thread emissions.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -104,8 +105,8 @@ class TaskRunner(QObject):
 
         def progress(done: int, total: int) -> None:
             if ticket.should_emit(done, total):
-                self._progress_from_worker.emit(
-                    ticket.generation, int(done), int(total)
+                _emit_if_alive(
+                    self._progress_from_worker, ticket.generation, int(done), int(total)
                 )
 
         def run() -> Any:
@@ -120,7 +121,7 @@ class TaskRunner(QObject):
 
         future = self._executor.submit(run)
         future.add_done_callback(
-            lambda done: self._done_from_worker.emit(ticket.generation, done)
+            lambda done: _emit_if_alive(self._done_from_worker, ticket.generation, done)
         )
         self.started.emit()
         self.busy_changed.emit(True)
@@ -159,3 +160,10 @@ class TaskRunner(QObject):
             self.failed.emit(exception)
         else:
             self.finished.emit(future.result())
+
+
+def _emit_if_alive(signal: Any, *args: Any) -> None:
+    """Emit from a worker thread, dropping the report if its owner was deleted meanwhile."""
+    # The runner's C++ object may be gone (its window closed): nobody listens then.
+    with contextlib.suppress(RuntimeError):
+        signal.emit(*args)
