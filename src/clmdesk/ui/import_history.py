@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDateTime,
     QLocale,
@@ -43,11 +42,10 @@ from clmdesk.services import importing as import_service
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.backend import ImportJob, recorded
 from clmdesk.ui.import_wizard.labels import count_text, money_text
+from clmdesk.ui.row_table_model import RowTableModel
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from clmdesk.core.tasks import IsCancelled, Progress
     from clmdesk.storage.database import Database
 
@@ -123,35 +121,19 @@ def batch_time_text(created_at: str) -> str:
     return locale.toString(stamp, f"{day_format} {time_format}")
 
 
-class BatchTableModel(QAbstractTableModel):
+class BatchTableModel(RowTableModel):
     """One row per import batch: when, which files, and what it added."""
 
     COL_WHEN, COL_FILES, COL_READ, COL_IMPORTED, COL_CUSTOMERS, COL_STATUS = range(6)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._batches: list[Any] = []
-
-    def set_rows(self, batches: Sequence[Any]) -> None:
-        """Replace the batches shown."""
-        self.beginResetModel()
-        self._batches = list(batches)
-        self.endResetModel()
-
     def batch(self, row: int) -> Any:
         """The batch at ``row``."""
-        return self._batches[row]
-
-    def rowCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._batches)
-
-    def columnCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else 6
+        return self._rows[row]
 
     def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        batch = self._batches[index.row()]
+        batch = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_WHEN:
@@ -175,18 +157,8 @@ class BatchTableModel(QAbstractTableModel):
             return _RIGHT
         return None
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            role != Qt.ItemDataRole.DisplayRole
-            or orientation != Qt.Orientation.Horizontal
-        ):
-            return None
-        titles = (
+    def column_titles(self) -> tuple[str, ...]:
+        return (
             QCoreApplication.translate(_CONTEXT, "Imported on"),
             QCoreApplication.translate(_CONTEXT, "Files"),
             QCoreApplication.translate(_CONTEXT, "Rows read"),
@@ -194,7 +166,6 @@ class BatchTableModel(QAbstractTableModel):
             QCoreApplication.translate(_CONTEXT, "New customers"),
             QCoreApplication.translate(_CONTEXT, "Status"),
         )
-        return titles[section] if 0 <= section < len(titles) else None
 
 
 def _status_text(status: str) -> str:

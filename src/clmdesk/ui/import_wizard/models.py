@@ -37,6 +37,7 @@ from clmdesk.ui.import_wizard.labels import (
     role_label,
     rows_text,
 )
+from clmdesk.ui.row_table_model import RowTableModel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -581,7 +582,7 @@ class PreviewTableModel(QAbstractTableModel):
 # --------------------------------------------------------------------- counts
 
 
-class SheetCountsModel(QAbstractTableModel):
+class SheetCountsModel(RowTableModel):
     """Where the rows of each sheet went (read = imported + already + anonymous + rejected).
 
     Takes any objects with ``file``, ``sheet``, ``role``, ``rows_read``,
@@ -598,22 +599,6 @@ class SheetCountsModel(QAbstractTableModel):
         COL_ANONYMOUS,
         COL_REJECTED,
     ) = range(8)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Replace the sheets shown."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else 8
 
     def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -642,18 +627,8 @@ class SheetCountsModel(QAbstractTableModel):
             return _RIGHT
         return None
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            role != Qt.ItemDataRole.DisplayRole
-            or orientation != Qt.Orientation.Horizontal
-        ):
-            return None
-        titles = (
+    def column_titles(self) -> tuple[str, ...]:
+        return (
             QCoreApplication.translate(_CONTEXT, "File"),
             QCoreApplication.translate(_CONTEXT, "Sheet"),
             QCoreApplication.translate(_CONTEXT, "Holds"),
@@ -663,33 +638,12 @@ class SheetCountsModel(QAbstractTableModel):
             QCoreApplication.translate(_CONTEXT, "Anonymous"),
             QCoreApplication.translate(_CONTEXT, "Rejected"),
         )
-        return titles[section] if 0 <= section < len(titles) else None
 
 
-class RejectedRowsModel(QAbstractTableModel):
+class RejectedRowsModel(RowTableModel):
     """Rows that cannot be imported: where they are, why, and what they held."""
 
     COL_FILE, COL_SHEET, COL_ROW, COL_REASON, COL_VALUES = range(5)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[RejectedRow] = []
-
-    def set_rows(self, rows: Sequence[RejectedRow]) -> None:
-        """Replace the rows shown."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[RejectedRow]:
-        """The rows shown."""
-        return list(self._rows)
-
-    def rowCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else 5
 
     def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -710,25 +664,14 @@ class RejectedRowsModel(QAbstractTableModel):
             return _RIGHT
         return None
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            role != Qt.ItemDataRole.DisplayRole
-            or orientation != Qt.Orientation.Horizontal
-        ):
-            return None
-        titles = (
+    def column_titles(self) -> tuple[str, ...]:
+        return (
             QCoreApplication.translate(_CONTEXT, "File"),
             QCoreApplication.translate(_CONTEXT, "Sheet"),
             QCoreApplication.translate(_CONTEXT, "Row"),
             QCoreApplication.translate(_CONTEXT, "Reason"),
             QCoreApplication.translate(_CONTEXT, "Values"),
         )
-        return titles[section] if 0 <= section < len(titles) else None
 
 
 class ReasonCountsModel(QAbstractTableModel):
@@ -819,7 +762,7 @@ def _stored_text(column: str, value: str) -> str:
     return value
 
 
-class ConflictsModel(QAbstractTableModel):
+class ConflictsModel(RowTableModel):
     """Customer fields that already held another value: the stored one is kept.
 
     Takes objects with ``customer_key``, ``field`` (a customers column),
@@ -827,22 +770,6 @@ class ConflictsModel(QAbstractTableModel):
     """
 
     COL_CUSTOMER, COL_FIELD, COL_KEPT, COL_OFFERED, COL_WHERE = range(5)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Replace the conflicts shown."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ANY_INDEX = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else 5
 
     def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (
@@ -863,22 +790,11 @@ class ConflictsModel(QAbstractTableModel):
             return _stored_text(row.field, row.offered)
         return f"{row.file} ▸ {row.sheet}"
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            role != Qt.ItemDataRole.DisplayRole
-            or orientation != Qt.Orientation.Horizontal
-        ):
-            return None
-        titles = (
+    def column_titles(self) -> tuple[str, ...]:
+        return (
             QCoreApplication.translate(_CONTEXT, "Customer"),
             QCoreApplication.translate(_CONTEXT, "Field"),
             QCoreApplication.translate(_CONTEXT, "Kept"),
             QCoreApplication.translate(_CONTEXT, "Offered by the file"),
             QCoreApplication.translate(_CONTEXT, "Found in"),
         )
-        return titles[section] if 0 <= section < len(titles) else None
