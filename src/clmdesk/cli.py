@@ -117,8 +117,6 @@ def _say(message: Message, language: str) -> str:
 
 def _run_headless(args: argparse.Namespace, language: str) -> int:
     from clmdesk.commands import CommandError
-    from clmdesk.settings.paths import resolve_database_target
-    from clmdesk.storage.database import DatabaseError, open_database
 
     module_name = "import_" if args.command == "import" else args.command
     try:
@@ -132,13 +130,25 @@ def _run_headless(args: argparse.Namespace, language: str) -> int:
         )
         return EXIT_USAGE
 
+    # A command may start work that needs no database (reading the files to
+    # import) before the database layer is even imported: it runs meanwhile.
+    started = command.start(args) if hasattr(command, "start") else None
     database: Database | None = None
     try:
-        database = open_database(resolve_database_target(args.db))
-        return int(command.run(args, database))
-    except (CommandError, DatabaseError) as exc:
-        print(f"clmdesk {args.command}: {_say(exc.message, language)}", file=sys.stderr)
-        return EXIT_FAILURE
+        from clmdesk.settings.paths import resolve_database_target
+        from clmdesk.storage.database import DatabaseError, open_database
+
+        try:
+            database = open_database(resolve_database_target(args.db))
+            if started is None:
+                return int(command.run(args, database))
+            return int(command.run(args, database, started))
+        except (CommandError, DatabaseError) as exc:
+            print(
+                f"clmdesk {args.command}: {_say(exc.message, language)}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
     except KeyboardInterrupt:
         print(
             f"clmdesk {args.command}: {_say(Message(INTERRUPTED), language)}",
@@ -146,6 +156,8 @@ def _run_headless(args: argparse.Namespace, language: str) -> int:
         )
         return 130
     finally:
+        if started is not None:
+            started.close()
         if database is not None:
             database.close()
 

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from clmdesk.commands import CommandError
 from clmdesk.core.i18n import detect_language, translate
 from clmdesk.core.messages import Message, define, render
-from clmdesk.services.importing import ImportFailed, import_files
 
 if TYPE_CHECKING:
     import argparse
 
     from clmdesk.services.importing import ImportSummary
+    from clmdesk.services.read_ahead import ReadAhead
     from clmdesk.storage.database import Database
 
-__all__ = ["run"]
+__all__ = ["run", "start"]
 
 #: Rejected rows and conflicts printed one by one; the rest are counted.
 MAX_LISTED = 20
@@ -211,8 +211,26 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
     return lines
 
 
-def run(args: argparse.Namespace, database: Database) -> int:
+def start(args: argparse.Namespace) -> ReadAhead:
+    """Start reading ``args.files`` on a helper thread (before the database opens).
+
+    The command line calls this first, so the files are parsed while the
+    database layer is imported and the database opened or created.
+    """
+    from clmdesk.services.read_ahead import ReadAhead
+
+    return ReadAhead(list(args.files))
+
+
+def run(
+    args: argparse.Namespace, database: Database, reads: ReadAhead | None = None
+) -> int:
     """Import ``args.files`` into ``database``; print the summary.
+
+    Parameters
+    ----------
+    reads
+        The reads :func:`start` began (default: started here).
 
     Returns
     -------
@@ -225,6 +243,8 @@ def run(args: argparse.Namespace, database: Database) -> int:
         A file cannot be read or understood, or the database refused the
         import; nothing was changed.
     """
+    from clmdesk.services.importing import ImportFailed, import_files
+
     language = detect_language(getattr(args, "lang", None))
     try:
         summary = import_files(
@@ -232,6 +252,7 @@ def run(args: argparse.Namespace, database: Database) -> int:
             list(args.files),
             language=language,
             classify=not getattr(args, "no_classify", False),
+            reads=reads,
         )
     except ImportFailed as error:
         raise CommandError(error.message) from error

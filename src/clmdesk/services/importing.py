@@ -44,7 +44,6 @@ import dataclasses
 import functools
 import gc
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -58,6 +57,7 @@ from clmdesk.core.importing import (
     SavedMapping,
 )
 from clmdesk.core.importing.convert import convert_sheet
+from clmdesk.core.importing.plan import plan_workbook
 from clmdesk.core.messages import Message, define
 from clmdesk.core.tasks import (
     IsCancelled,
@@ -68,6 +68,7 @@ from clmdesk.core.tasks import (
 )
 from clmdesk.fileio.errors import ReadError
 from clmdesk.fileio.readers import plan_file
+from clmdesk.services.read_ahead import ReadAhead
 from clmdesk.storage import batches as _batches
 from clmdesk.storage.importing import (
     BatchInfo,
@@ -607,6 +608,7 @@ def import_files(
     language: str = "en",
     today: date | None = None,
     classify: bool = True,
+    reads: ReadAhead | None = None,
     progress: Progress = no_progress,
     is_cancelled: IsCancelled = never_cancelled,
 ) -> ImportSummary:
@@ -618,6 +620,12 @@ def import_files(
     one or two raw files at a time.  Remembered mappings are used, and
     none is remembered (nobody confirmed anything).
 
+    Parameters
+    ----------
+    reads
+        Reads of ``paths`` already started (the command line starts them
+        before it opens the database); closed here.  Default: started here.
+
     Raises
     ------
     ImportFailed
@@ -626,34 +634,27 @@ def import_files(
     Cancelled
         ``is_cancelled()`` became true; nothing was changed.
     """
-    options = import_options(database, language)
-    day = today or date.today()
-    converted = _Converted()
-    paths = list(paths)
-    progress(0, len(paths) + 1)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clmdesk-read") as pool:
-        pending: Future[FilePlan] | None = (
-            pool.submit(plan_file, paths[0], options) if paths else None
-        )
-        for index in range(len(paths)):
+    with reads or ReadAhead(paths) as ahead:
+        options = import_options(database, language)
+        day = today or date.today()
+        converted = _Converted()
+        count = len(ahead)
+        progress(0, count + 1)
+        for index in range(count):
             check_cancelled(is_cancelled)
-            assert pending is not None
             try:
-                plan = pending.result()
+                workbook = ahead.take(index)
             except ReadError as error:
                 raise ImportFailed(error.message) from error
-            pending = (
-                pool.submit(plan_file, paths[index + 1], options)
-                if index + 1 < len(paths)
-                else None
-            )
+            plan = plan_workbook(workbook, options)
+            del workbook
             if all(sheet.role == Role.IGNORE for sheet in plan.sheets):
                 raise ImportFailed(
                     Message(NOT_UNDERSTOOD, {"file": plan.workbook.file})
                 )
             converted.add(plan, day, is_cancelled)
             del plan
-            progress(index + 1, len(paths) + 1)
+            progress(index + 1, count + 1)
     outcome = _store(
         database,
         converted,
@@ -661,7 +662,7 @@ def import_files(
         progress=no_progress,
         is_cancelled=is_cancelled,
     )
-    progress(len(paths) + 1, len(paths) + 1)
+    progress(count + 1, count + 1)
     classified, problem = _classify(database) if classify else (False, None)
     return _summary(
         converted, outcome, dry=False, classified=classified, problem=problem
