@@ -215,3 +215,53 @@ def test_computers_opening_a_new_shared_database_at_once(postgres_url: str) -> N
         engine.dispose()
     assert opened == [None]
     assert _revision(postgres_url) == HEAD_REVISION
+
+
+def test_line_identities_move_to_a_named_unique_index_with_the_data(
+    postgres_url: str,
+) -> None:
+    """0004: the identity constraint becomes ux_order_lines_identity; lines kept."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy.exc import IntegrityError
+
+    _at_revision(postgres_url, "0003")
+    engine = create_engine(postgres_url)
+    insert_line = text(
+        "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, amount_cents, identity)"
+        " VALUES (1, 1, 'A', 19000, 1000, :identity)"
+    )
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
+                    " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '[]')"
+                )
+            )
+            connection.execute(text("INSERT INTO customers (id, key) VALUES (1, 'k')"))
+            connection.execute(insert_line, {"identity": bytes(range(16))})
+        open_database(postgres_url).close()
+        assert _revision(postgres_url) == HEAD_REVISION
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            assert inspector.get_unique_constraints("order_lines") == []
+            indexes = {
+                index["name"]: index for index in inspector.get_indexes("order_lines")
+            }
+            assert set(indexes) == {
+                "ux_order_lines_identity",
+                "ix_order_lines_customer_day",
+            }
+            assert indexes["ux_order_lines_identity"]["unique"]
+            assert (
+                compare_metadata(MigrationContext.configure(connection), Base.metadata)
+                == []
+            )
+            assert connection.execute(
+                text("SELECT identity FROM order_lines")
+            ).scalar_one() == bytes(range(16))
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert_line, {"identity": bytes(range(16))})
+    finally:
+        engine.dispose()

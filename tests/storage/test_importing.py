@@ -441,11 +441,117 @@ def test_a_bulk_load_keeps_the_indexes(database: Database) -> None:
             database, "SELECT name FROM sqlite_master WHERE type = 'index'"
         )
     }
-    assert {"ix_order_lines_batch_id", "ix_order_lines_customer_day"} <= indexes
+    assert _schema_indexes() <= indexes
     with database.read() as connection:
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert scalar(database, "SELECT COUNT(*) FROM orders") == count // 3
     assert imported(database, sheet).already_imported == count
+
+
+def _schema_indexes() -> set[str]:
+    from clmdesk.storage.tables import Base
+
+    return {
+        str(index.name)
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+    }
+
+
+def _index_sql(database: Database) -> list[Any]:
+    """Every index of the import's tables: (table, name, columns, unique)."""
+    from sqlalchemy import inspect
+
+    with database.read() as connection:
+        inspector = inspect(connection)
+        return sorted(
+            (table, index["name"], tuple(index["column_names"]), index["unique"])
+            for table in ("customers", "order_lines", "orders")
+            for index in inspector.get_indexes(table)
+        )
+
+
+def _foreign_keys_checked(database: Database) -> bool:
+    if not database.is_sqlite:
+        return True  # PostgreSQL always checks them
+    with database.read() as connection:
+        return bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+
+
+def _bulk_sheet(count: int) -> NormalizedSheet:
+    return orders_sheet(
+        [
+            (str(i // 3 % 3000), f"R{i // 3}", "2024-01-02 10:00:00", (i % 50) / 4)
+            for i in range(count)
+        ]
+    )
+
+
+def test_a_cancelled_bulk_load_keeps_the_indexes_and_checks(
+    database: Database,
+) -> None:
+    indexes = _index_sql(database)
+    assert {"ux_order_lines_identity", "ix_order_lines_customer_day"} <= {
+        name for _, name, _, _ in indexes
+    }
+    calls = 0
+
+    def cancel_after_the_first_chunk() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 6
+
+    with pytest.raises(Cancelled):
+        import_sheets(
+            database,
+            [_bulk_sheet(120_000)],
+            BATCH,
+            is_cancelled=cancel_after_the_first_chunk,
+        )
+    assert calls > 6  # cancelled while loading the lines, the indexes dropped
+    assert _index_sql(database) == indexes
+    assert scalar(database, "SELECT COUNT(*) FROM order_lines") == 0
+    assert scalar(database, "SELECT COUNT(*) FROM customers") == 0
+    assert _foreign_keys_checked(database)
+
+
+def test_a_failed_bulk_load_keeps_the_indexes_and_checks(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indexes = _index_sql(database)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # The lines are loaded and their indexes rebuilt by then; orders fail.
+    monkeypatch.setattr(storing, "_insert_orders", broken)
+    with pytest.raises(RuntimeError):
+        import_sheets(database, [_bulk_sheet(12_000)], BATCH)
+    assert _index_sql(database) == indexes
+    assert scalar(database, "SELECT COUNT(*) FROM order_lines") == 0
+    assert _foreign_keys_checked(database)
+
+
+def test_a_duplicate_identity_fails_the_rebuilt_unique_index(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unique index stays a safety net when it is built after the load."""
+    from sqlalchemy.exc import IntegrityError
+
+    plan_lines = storing._plan_lines
+
+    def duplicated(*args: Any) -> Any:
+        plans = plan_lines(*args)
+        plans[0].identities[1] = plans[0].identities[0]
+        return plans
+
+    monkeypatch.setattr(storing, "_plan_lines", duplicated)
+    before = snapshot(database)
+    with pytest.raises((ImportWriteError, IntegrityError)):
+        import_sheets(database, [_bulk_sheet(12_000)], BATCH)
+    assert snapshot(database) == before
 
 
 def test_orders_of_a_later_import_are_rederived_with_the_rest(

@@ -46,16 +46,37 @@ def test_fresh_database_gets_head_schema(db_path: Path) -> None:
     assert not list(db_path.parent.glob("*.backup-*"))
 
 
-def _database_at_first_revision(db_path: Path) -> None:
+def _database_at(
+    db_path: Path, revision: str, script_location: str = SCRIPT_LOCATION
+) -> None:
     from alembic import command
 
     database = open_database(db_path, migrate=False)
     config = Config()
-    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("script_location", script_location)
     with database.write() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
     database.close()
+
+
+def _schema_differences(db_path: Path) -> list[object]:
+    """What Alembic's autogenerate finds between tables.py and the database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    database = open_database(db_path, migrate=False)
+    try:
+        with database.read() as connection:
+            return list(
+                compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            )
+    finally:
+        database.close()
+
+
+def _database_at_first_revision(db_path: Path) -> None:
+    _database_at(db_path, "0001")
     with sqlite3.connect(db_path) as connection:
         connection.execute(
             "INSERT INTO customers (id, key, name) VALUES (1, '12346', 'Maria Silva')"
@@ -119,3 +140,83 @@ def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
         open_database(db_path)
     assert "newer version of clmdesk" in str(raised.value)
     assert raised.value.message.params["revision"] == "9999"
+
+
+def test_migrated_schema_matches_the_tables(db_path: Path, tmp_path: Path) -> None:
+    open_database(db_path).close()
+    assert _schema_differences(db_path) == []
+    upgraded = tmp_path / "upgraded.sqlite3"
+    _database_at_first_revision(upgraded)
+    open_database(upgraded).close()
+    assert _schema_differences(upgraded) == []
+
+
+def _indexes(path: Path, table: str) -> dict[str, str]:
+    with sqlite3.connect(path) as connection:
+        return {
+            name: sql or ""
+            for name, sql in connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                (table,),
+            )
+        }
+
+
+def test_line_identities_move_to_a_named_unique_index_with_the_data(
+    db_path: Path,
+) -> None:
+    """0004: the unnamed UNIQUE constraint becomes ux_order_lines_identity; lines kept."""
+    _database_at(db_path, "0003")
+    lines = [
+        (1, 1, 1, "A", 19_000, 36_000, 1_000, bytes(range(16))),
+        (2, 1, 1, None, 19_001, None, -250, bytes(range(1, 17))),
+    ]
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
+            " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '[]')"
+        )
+        connection.execute("INSERT INTO customers (id, key) VALUES (1, '12346')")
+        connection.executemany(
+            "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lines
+        )
+    assert "sqlite_autoindex_order_lines_1" in _indexes(db_path, "order_lines")
+    open_database(db_path).close()
+    assert _revision(db_path) == HEAD_REVISION
+    indexes = _indexes(db_path, "order_lines")
+    assert set(indexes) == {"ux_order_lines_identity", "ix_order_lines_customer_day"}
+    assert indexes["ux_order_lines_identity"].startswith("CREATE UNIQUE INDEX")
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("PRAGMA foreign_keys = ON")
+        assert (
+            connection.execute("SELECT * FROM order_lines ORDER BY id").fetchall()
+            == lines
+        )
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError):
+            connection.execute(
+                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents, identity)"
+                " VALUES (1, 1, 19002, 5, ?)",
+                (bytes(range(16)),),
+            )
+    assert list(db_path.parent.glob("business.backup-0003-*.sqlite3"))
+
+
+def test_a_postgresql_only_upgrade_makes_no_backup(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """0003 changes column types on PostgreSQL only: a SQLite file is not copied for it."""
+    scripts = tmp_path / "scripts"
+    shutil.copytree(
+        Path(str(resources.files("clmdesk.storage").joinpath("migrations"))), scripts
+    )
+    for later in scripts.glob("versions/0004_*.py"):
+        later.unlink()
+    _database_at(db_path, "0002")
+    from clmdesk.storage.migrate import upgrade_to_head
+
+    database = open_database(db_path, migrate=False)
+    upgrade_to_head(database, script_location=str(scripts))
+    database.close()
+    assert _revision(db_path) == "0003"
+    assert not list(db_path.parent.glob("*.backup-*"))

@@ -147,19 +147,37 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, bulk: bool = False) -> Iterator[Connection]:
         """A connection in one write transaction, committed on success.
 
         Holds the process-wide writer lock (and on PostgreSQL the
         database-wide one, waiting for another computer's write to end); any
         exception (a failure or :class:`~clmdesk.core.tasks.Cancelled`) rolls
         everything back.
+
+        Parameters
+        ----------
+        bulk
+            On SQLite, leave foreign keys unchecked for this transaction
+            (each inserted row otherwise costs a lookup per reference). Only
+            for writers whose references hold by construction, such as an
+            import that refers only to customers it read or wrote in the same
+            transaction. SQLite ignores the setting inside a transaction, so
+            it is changed before ``BEGIN`` and restored after the commit or
+            rollback.
         """
         with _WRITER_LOCK, self.engine.connect() as connection:
             connection = connection.execution_options(clmdesk_write=True)
-            with connection.begin():
-                _lock_other_writers(connection)
-                yield connection
+            unchecked = bulk and self.is_sqlite
+            if unchecked:
+                _foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    _lock_other_writers(connection)
+                    yield connection
+            finally:
+                if unchecked:
+                    _restore_foreign_keys(connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -184,6 +202,25 @@ def _lock_other_writers(connection: Connection) -> None:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
         connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign key checks (a no-op inside a transaction, hence the raw DBAPI call)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+def _restore_foreign_keys(connection: Connection) -> None:
+    """Checks on again; a connection that cannot be restored is discarded, never reused.
+
+    A failure here is not raised: it would hide the transaction's own
+    outcome, and the pool opens a fresh connection (checks on) instead.
+    """
+    try:
+        _foreign_keys(connection, on=True)
+    except Exception:
+        connection.invalidate()
 
 
 def _install_sqlite_behaviour(engine: Engine) -> None:

@@ -42,7 +42,10 @@ __all__ = [
 ]
 
 # Bump together with every new script in migrations/versions (a test checks it).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+# Revisions that leave SQLite files untouched: upgrading across only these
+# needs no backup copy of the file.
+_POSTGRESQL_ONLY = frozenset({"0003"})
 SCRIPT_LOCATION = "clmdesk.storage:migrations"
 
 
@@ -152,8 +155,14 @@ def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) 
             return
 
     path = database.path
+    pending = {
+        script.revision
+        for script in scripts.iterate_revisions(scripts.get_current_head(), stored)
+    }
     backup = (
-        backup_sqlite(path, stored) if path is not None and stored is not None else None
+        backup_sqlite(path, stored)
+        if path is not None and stored is not None and pending - _POSTGRESQL_ONLY
+        else None
     )
     try:
         with database.write() as connection:

@@ -107,23 +107,29 @@ class OrderLineRow(Base):
     """A source line (an order or one item of it), exactly as imported.
 
     ``identity`` is a digest of DOMAIN.md's line identity; its uniqueness is
-    what makes a second import of the same file add nothing.
+    what makes a second import of the same file add nothing. It is a named
+    unique index, not a table constraint, so that a bulk load into an empty
+    table can build it once after the load. Lines are not indexed by batch:
+    only undo reads them that way, and a scan serves a rare undo well enough.
     """
 
     __tablename__ = "order_lines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(
-        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+        ForeignKey("import_batches.id", ondelete="CASCADE")
     )
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     order_ref: Mapped[str | None] = mapped_column(String)
     day: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int | None] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Cents)
-    identity: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    identity: Mapped[bytes] = mapped_column(LargeBinary(16))
 
-    __table_args__ = (Index("ix_order_lines_customer_day", "customer_id", "day"),)
+    __table_args__ = (
+        Index("ux_order_lines_identity", "identity", unique=True),
+        Index("ix_order_lines_customer_day", "customer_id", "day"),
+    )
 
 
 class OrderRow(Base):
