@@ -162,9 +162,12 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
     rows: list[list[str]] = []
     row_numbers: list[int] = []
     errors = "latin1fallback" if encoding == "cp1252" else "strict"
-    # Rows are checked for the cell cap every _CAP_EVERY rows, not one by one.
+    # Rows are counted for the cell cap and the width every _CAP_EVERY rows,
+    # not one by one, and never all at once: each C call over a block holds
+    # the GIL about a millisecond, one over a million rows far longer.
     checked = 0
     cells = 0
+    width = 0
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         keep, number = rows.append, row_numbers.append
@@ -176,14 +179,17 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
                 number(start)
             start = reader.line_num + 1
             if len(rows) - checked >= _CAP_EVERY:
-                cells += sum(map(len, rows[checked:]))
+                lengths = list(map(len, rows[checked:]))
+                cells += sum(lengths)
+                width = max(width, max(lengths))
                 checked = len(rows)
                 if cells > max_cells:
                     raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
-    cells += sum(map(len, rows[checked:]))
+    lengths = list(map(len, rows[checked:]))
+    cells += sum(lengths)
+    width = max(width, max(lengths)) if lengths else width
     if cells > max_cells:
         raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
-    width = max(map(len, rows), default=0)
     hint = "pt_BR" if delimiter == ";" or encoding == "cp1252" else ""
     return RawSheet(
         file=path.name,

@@ -7,6 +7,8 @@ its content, not its name:
 
 * zip with ``xl/workbook.xml`` (.xlsx, .xlsm, .xlsb): checked by
   :func:`clmdesk.fileio.safety.inspect_zip`, then read with python-calamine;
+  a large .xlsx/.xlsm worksheet is parsed in row pieces on a small thread
+  pool (:mod:`clmdesk.fileio.xlsx_chunks`), with exactly the same result;
 * zip with an OpenDocument spreadsheet mimetype (.ods): read with
   python-calamine in a child process under a memory limit;
 * OLE2: a password-protected xlsx (``EncryptionInfo`` stream) is refused, an
@@ -20,8 +22,14 @@ cells (``#DIV/0!``) as empty, and keeps declared sheet dimensions out of the
 way (its range is the cells actually present).  Empty rows are dropped here;
 the remaining rows keep their source row numbers.  Every failure is a
 :class:`~clmdesk.fileio.errors.ReadError`.  Files are always closed (Windows
-would keep them locked).  Thread contract: any thread; calamine releases the
-GIL while it parses.
+would keep them locked).  The file's SHA-256 is computed on a thread of its
+own meanwhile (hashlib releases the GIL).
+
+Thread contract: any thread.  Reading runs on the import's worker thread
+while the window's thread needs the GIL every few milliseconds, so no
+single C call here holds it long: calamine releases it while it parses, and
+rows are turned into Python objects slice by slice (:data:`_ROW_SLICE` rows,
+about 10 ms) rather than a whole sheet at once.
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ import hashlib
 import multiprocessing
 import sys
 import threading
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,19 +65,30 @@ from clmdesk.core.importing.records import (
     RawSheet,
     RawWorkbook,
 )
+from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.csv_reader import read_csv
 from clmdesk.fileio.errors import ReadError, read_error
 from clmdesk.fileio.safety import (
+    DeferredChecks,
     ZipLimits,
     container_kind,
     inspect_zip,
     ole2_is_encrypted,
 )
+from clmdesk.fileio.xlsx_chunks import PieceReader, SplitSettings, drop_empty_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-__all__ = ["SPREADSHEET_SUFFIXES", "ReadError", "plan_file", "read_file"]
+    from clmdesk.core.tasks import IsCancelled
+
+__all__ = [
+    "SPREADSHEET_SUFFIXES",
+    "ReadError",
+    "SplitSettings",
+    "plan_file",
+    "read_file",
+]
 
 #: File name suffixes the open dialog offers (content decides the reader).
 SPREADSHEET_SUFFIXES = (
@@ -82,9 +104,17 @@ SPREADSHEET_SUFFIXES = (
 
 _CHILD_TIMEOUT_S = 600
 _MIN_CHILD_MEMORY = 2 << 30
+#: Rows turned into Python objects per call into calamine (about 10 ms of GIL).
+_ROW_SLICE = 20_000
 
 
-def read_file(path: str | Path, options: ImportOptions | None = None) -> RawWorkbook:
+def read_file(
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    is_cancelled: IsCancelled | None = None,
+    split: SplitSettings | None = None,
+) -> RawWorkbook:
     """Read every sheet of a spreadsheet or CSV file.
 
     Parameters
@@ -93,6 +123,12 @@ def read_file(path: str | Path, options: ImportOptions | None = None) -> RawWork
         The file.
     options
         ``options.max_cells`` caps the cells read (default 20 million).
+    is_cancelled
+        Polled while a large worksheet is read in pieces;
+        :class:`~clmdesk.core.tasks.Cancelled` is raised when it turns true.
+    split
+        When and how large worksheets are read in pieces (tests force it on
+        small files); the result never depends on it.
 
     Returns
     -------
@@ -104,14 +140,16 @@ def read_file(path: str | Path, options: ImportOptions | None = None) -> RawWork
     ------
     ReadError
         For any file that cannot be read; ``error.message`` names the file.
+    Cancelled
+        When ``is_cancelled()`` turned true.
     """
     options = options or ImportOptions()
     path = Path(path)
     if not path.is_file():
         raise read_error(FILE_NOT_FOUND, path)
     try:
-        return _read_file(path, options)
-    except ReadError:
+        return _read_file(path, options, is_cancelled, split or SplitSettings())
+    except (ReadError, Cancelled):
         raise
     except MemoryError as error:
         raise read_error(FILE_UNSAFE, path) from error
@@ -121,28 +159,32 @@ def read_file(path: str | Path, options: ImportOptions | None = None) -> RawWork
         raise read_error(FILE_CORRUPT, path) from error
 
 
-def _read_file(path: Path, options: ImportOptions) -> RawWorkbook:
+def _read_file(
+    path: Path,
+    options: ImportOptions,
+    is_cancelled: IsCancelled | None,
+    split: SplitSettings,
+) -> RawWorkbook:
     try:
         kind = container_kind(path)
-        size, digest = _size_and_digest(path)
     except OSError as error:
-        raise read_error(
-            FILE_UNREADABLE, path, detail=error.strerror or str(error)
-        ) from error
+        raise _unreadable(path, error) from error
     if kind == "empty":
         raise read_error(FILE_EMPTY, path)
-    if kind == "zip":
-        report = inspect_zip(path, ZipLimits(max_cells=options.max_cells))
-        if report.kind == "ods":
-            sheets = _read_in_child(path, options.max_cells)
-        else:
-            sheets = _read_calamine(path, options.max_cells)
-    elif kind == "ole2":
-        if ole2_is_encrypted(path):
-            raise read_error(FILE_ENCRYPTED, path)
-        sheets = _read_calamine(path, options.max_cells)
-    else:
-        sheets = [read_csv(path, options.max_cells)]
+    # The digest reads the whole file once more: do it beside the parse.
+    stop = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="clmdesk-digest") as hasher:
+        digesting = hasher.submit(_size_and_digest, path, stop)
+        try:
+            sheets = _read_sheets(path, kind, options, is_cancelled, split)
+        except BaseException:
+            stop.set()
+            _wait_quietly(digesting)  # the file is closed before the error goes up
+            raise
+        try:
+            size, digest = digesting.result()
+        except OSError as error:
+            raise _unreadable(path, error) from error
     if not any(sheet.rows for sheet in sheets):
         raise read_error(FILE_EMPTY, path)
     return RawWorkbook(
@@ -150,7 +192,64 @@ def _read_file(path: Path, options: ImportOptions) -> RawWorkbook:
     )
 
 
-def plan_file(path: str | Path, options: ImportOptions | None = None) -> FilePlan:
+def _wait_quietly(future: Future[Any]) -> None:
+    with contextlib.suppress(Exception):
+        future.result()
+
+
+def _unreadable(path: Path, error: OSError) -> ReadError:
+    return read_error(FILE_UNREADABLE, path, detail=error.strerror or str(error))
+
+
+def _read_sheets(
+    path: Path,
+    kind: str,
+    options: ImportOptions,
+    is_cancelled: IsCancelled | None,
+    split: SplitSettings,
+) -> list[RawSheet]:
+    if kind == "zip":
+        return _read_zip(path, options.max_cells, is_cancelled, split)
+    if kind == "ole2":
+        if ole2_is_encrypted(path):
+            raise read_error(FILE_ENCRYPTED, path)
+        return _read_calamine(path, options.max_cells)
+    return [read_csv(path, options.max_cells)]
+
+
+def _read_zip(
+    path: Path,
+    max_cells: int,
+    is_cancelled: IsCancelled | None,
+    split: SplitSettings,
+) -> list[RawSheet]:
+    limits = ZipLimits(max_cells=max_cells)
+    # Large worksheets are checked while they stream into pieces, not before.
+    report = inspect_zip(path, limits, defer=split.is_big)
+    if report.kind == "ods":
+        return _read_in_child(path, max_cells)
+    if not report.deferred:
+        return _read_calamine(path, max_cells)
+    checks = DeferredChecks(path, limits, report)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise read_error(FILE_CORRUPT, path) from error
+    with archive:
+        workbook = _open_calamine(path)
+        try:
+            with PieceReader(path, archive, checks, split, is_cancelled) as pieces:
+                return _sheets(workbook, path, max_cells, pieces, checks, archive)
+        finally:
+            workbook.close()
+
+
+def plan_file(
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    is_cancelled: IsCancelled | None = None,
+) -> FilePlan:
     """Read a file and plan every sheet (header row, role, mapping, formats).
 
     Parameters
@@ -159,6 +258,8 @@ def plan_file(path: str | Path, options: ImportOptions | None = None) -> FilePla
         The file.
     options
         Language, cell cap, remembered mappings, date-order decisions.
+    is_cancelled
+        Polled while a large worksheet is read (see :func:`read_file`).
 
     Returns
     -------
@@ -173,22 +274,34 @@ def plan_file(path: str | Path, options: ImportOptions | None = None) -> FilePla
     from clmdesk.core.importing.plan import plan_workbook
 
     options = options or ImportOptions()
-    return plan_workbook(read_file(path, options), options)
+    return plan_workbook(read_file(path, options, is_cancelled=is_cancelled), options)
 
 
-def _size_and_digest(path: Path) -> tuple[int, str]:
+def _size_and_digest(
+    path: Path, stop: threading.Event | None = None
+) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
+            if stop is not None and stop.is_set():
+                break  # the read failed: nobody needs the digest
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
 
 
 def _read_calamine(path: Path, max_cells: int) -> list[RawSheet]:
+    workbook = _open_calamine(path)
     try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        return _sheets(workbook, path, max_cells)
+    finally:
+        workbook.close()
+
+
+def _open_calamine(path: Path) -> Any:
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as error:
         raise read_error(FILE_ENCRYPTED, path) from error
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as error:
@@ -199,20 +312,42 @@ def _read_calamine(path: Path, max_cells: int) -> list[RawSheet]:
         ) from error
     except Exception as error:  # calamine raises plain errors for unknown formats
         raise read_error(FILE_NOT_SPREADSHEET, path) from error
-    try:
-        return _sheets(workbook, path, max_cells)
-    finally:
-        workbook.close()
 
 
-def _sheets(workbook: Any, path: Path, max_cells: int) -> list[RawSheet]:
-    sheets: list[RawSheet] = []
+def _sheets(
+    workbook: Any,
+    path: Path,
+    max_cells: int,
+    pieces: PieceReader | None = None,
+    checks: DeferredChecks | None = None,
+    archive: zipfile.ZipFile | None = None,
+) -> list[RawSheet]:
+    names = [
+        meta.name
+        for meta in workbook.sheets_metadata
+        # chart and dialog sheets hold no rows
+        if meta.typ == calamine.SheetTypeEnum.WorkSheet
+    ]
+    sheets: dict[int, RawSheet] = {}
     cells = 0
-    for meta in workbook.sheets_metadata:
-        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
-            continue  # chart and dialog sheets hold no rows
+    if pieces is not None:
+        # Large worksheets first, in pieces; the cap counts the same cells
+        # whatever the order.
+        with _collector_paused():
+            for index, name in enumerate(names):
+                read = pieces.read(name, cells, max_cells)
+                if read is not None:
+                    sheets[index], dense = read
+                    cells += dense
+    if checks is not None and archive is not None:
+        # Anything deferred and not read in pieces is checked before calamine
+        # parses any more of the file.
+        checks.check_pending(archive)
+    for index, name in enumerate(names):
+        if index in sheets:
+            continue
         try:
-            sheet = workbook.get_sheet_by_name(meta.name)
+            sheet = workbook.get_sheet_by_name(name)
         except calamine.PasswordError as error:
             raise read_error(FILE_ENCRYPTED, path) from error
         except Exception as error:
@@ -220,28 +355,48 @@ def _sheets(workbook: Any, path: Path, max_cells: int) -> list[RawSheet]:
         cells += sheet.height * sheet.width
         if cells > max_cells:
             raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
-        sheets.append(_raw_sheet(path.name, meta.name, sheet))
+        sheets[index] = _raw_sheet(path.name, name, sheet)
         del sheet
-    return sheets
+    return [sheets[index] for index in range(len(names))]
 
 
 def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
-    start = sheet.start
-    first = (start[0] if start else 0) + 1
+    """Turn a parsed sheet into a :class:`RawSheet`, slice by slice.
+
+    python-calamine's ``iter_rows`` pads the range with empty rows from row
+    1 down to its first row (its columns start at the range's first one);
+    the row number of each row is therefore counted back from the range's
+    last row, whichever way a version does it.
+    """
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
+        return RawSheet(file=file, name=name, rows=[], row_numbers=[], width=0)
+    rows: list[list[Cell]] = []
+    # (offset of a slice, indices kept in it or None for all): numbers are
+    # only built when some row was dropped.
+    slices: list[tuple[int, list[int] | None, int]] = []
+    total = 0
+    iterator = sheet.iter_rows()
     with _collector_paused():
-        rows: list[list[Cell]] = list(sheet.iter_rows())
-    keep = list(map(any, rows))  # C-speed; a row of zeros is checked again below
+        while batch := list(islice(iterator, _ROW_SLICE)):
+            kept, kept_indices = drop_empty_rows(batch)
+            rows.extend(kept)
+            slices.append((total, kept_indices, len(batch)))
+            total += len(batch)
     row_numbers: Sequence[int]
-    if all(keep):
-        row_numbers = range(first, first + len(rows))
+    if len(rows) == sheet.height:
+        row_numbers = range(start[0] + 1, end[0] + 2)
     else:
-        numbers = []
-        kept = []
-        for index, (row, flag) in enumerate(zip(rows, keep, strict=True)):
-            if flag or any(value != "" and value is not None for value in row):
-                kept.append(row)
-                numbers.append(first + index)
-        rows, row_numbers = kept, numbers
+        # Number of the row yielded first: the last one yielded is the range's last.
+        first = end[0] + 2 - total
+        numbers: list[int] = []
+        for offset, kept_indices, length in slices:
+            base = first + offset
+            if kept_indices is None:
+                numbers.extend(range(base, base + length))
+            else:
+                numbers.extend([base + index for index in kept_indices])
+        row_numbers = numbers
     width = sheet.width if rows else 0
     return RawSheet(
         file=file, name=name, rows=rows, row_numbers=row_numbers, width=width

@@ -14,6 +14,17 @@ xlsx is an OLE2 container with an ``EncryptionInfo`` stream, an old .xls is
 not.  OpenDocument content is parsed in a child process with a memory
 limit instead (see ``readers``), since repeat attributes make any static
 bound loose.
+
+A reader that streams a large worksheet itself (``xlsx_chunks``) can ask
+:func:`inspect_zip` to *defer* that entry: the directory checks still cover
+it, and :class:`DeferredChecks` applies the same content checks chunk by
+chunk while the reader inflates it, so the sheet is inflated once instead of
+twice.  Every deferred entry must pass through :class:`DeferredChecks`
+before calamine parses it.
+
+Regular expressions scan bounded slices or match by match: the checks
+run on the import's worker thread, and one long C call would hold the GIL
+and freeze the window.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from __future__ import annotations
 import mmap
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from clmdesk.core.importing.messages import (
@@ -34,10 +45,13 @@ from clmdesk.core.importing.messages import (
 from clmdesk.fileio.errors import ReadError, read_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 __all__ = [
     "OLE2_MAGIC",
+    "DeferredChecks",
+    "EntryCheck",
     "ZipLimits",
     "ZipReport",
     "container_kind",
@@ -53,6 +67,10 @@ _ODS_MIMETYPES = (
     b"application/vnd.oasis.opendocument.spreadsheet-template",
 )
 _CHUNK = 1 << 20
+# Longest slice one regular-expression search scans (well under 1 ms of GIL).
+_SLICE = 128 << 10
+# Overlap of consecutive slices: longer than any match of _WIDE_REF.
+_OVERLAP = 16
 # A column reference of two or three letters: the sheet is wider than 26 columns.
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _ANY_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})[0-9]')
@@ -95,14 +113,19 @@ class ZipReport:
     kind
         ``"xlsx"`` (Office Open XML, incl. .xlsm/.xlsb) or ``"ods"``.
     unpacked
-        Real uncompressed bytes of all entries.
+        Real uncompressed bytes of all entries (deferred ones excluded).
     dense_cells
-        Upper bound of the dense cells of all worksheets (xlsx only, else 0).
+        Upper bound of the dense cells of all worksheets (xlsx only, else 0;
+        deferred ones excluded).
+    deferred
+        Entries whose content was not inflated (``defer`` of
+        :func:`inspect_zip`): :class:`DeferredChecks` must check them.
     """
 
     kind: str
     unpacked: int
     dense_cells: int
+    deferred: tuple[str, ...] = field(default=())
 
 
 def container_kind(path: str | Path) -> str:
@@ -166,11 +189,10 @@ class _SheetScan:
         self.valued: tuple[bytes, bytes] = (b"", b"")
 
     def _widest(self, window: bytes) -> None:
-        refs = _ANY_REF.findall(window)
+        # finditer, not findall: one short C call per match, not one long one.
+        refs = {match.group(1) for match in _ANY_REF.finditer(window)}
         if refs:
-            self.max_column = max(
-                self.max_column, *(_column_number(r) for r in set(refs))
-            )
+            self.max_column = max(self.max_column, *(_column_number(r) for r in refs))
 
     def feed(self, chunk: bytes) -> None:
         if self.first:
@@ -182,8 +204,13 @@ class _SheetScan:
         if self.counting:
             self.cells += chunk.count(b"<c")  # plus a few <col>: an upper bound
         window = self.previous[-64:] + chunk
-        if _WIDE_REF.search(window) is not None:
-            widest = max(_column_number(m) for m in set(_WIDE_REF.findall(window)))
+        wide: set[bytes] = set()
+        for start in range(0, max(len(window) - _OVERLAP, 1), _SLICE):
+            end = start + _SLICE + _OVERLAP
+            if _WIDE_REF.search(window, start, end) is not None:
+                wide.update(_WIDE_REF.findall(window, start, end))
+        if wide:
+            widest = max(_column_number(m) for m in wide)
             self.max_column = max(self.max_column, widest)
         if any(tag in chunk for tag in _VALUE_TAGS):
             # Rows are stored in ascending order: the last chunk holding a
@@ -198,8 +225,10 @@ class _SheetScan:
         last_value = max(window.rfind(tag) for tag in _VALUE_TAGS)
         if last_value < 0:
             return 0
-        rows = _ROW_START.findall(window, 0, last_value)
-        return int(rows[-1]) if rows else 0
+        last = None
+        for last in _ROW_START.finditer(window, 0, last_value):  # noqa: B007
+            pass  # one short C call per row: the GIL is not held for long
+        return int(last.group(1)) if last is not None else 0
 
     def dense_cells(self) -> int:
         return max(self.last_row() * self.max_column, self.cells)
@@ -218,7 +247,11 @@ def _check_prolog(chunk: bytes, path: str | Path) -> bool:
     return root is None
 
 
-def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
+def inspect_zip(
+    path: str | Path,
+    limits: ZipLimits | None = None,
+    defer: Callable[[zipfile.ZipInfo], bool] | None = None,
+) -> ZipReport:
     """Check a zip-based workbook before any parser reads it.
 
     Parameters
@@ -227,6 +260,10 @@ def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
         The file.
     limits
         The bounds; defaults to :class:`ZipLimits()`.
+    defer
+        Entries for which this returns True get the directory checks only;
+        their content is left to :class:`DeferredChecks` (listed in
+        :attr:`ZipReport.deferred`).
 
     Returns
     -------
@@ -243,7 +280,7 @@ def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
     limits = limits or ZipLimits()
     try:
         with zipfile.ZipFile(path) as archive:
-            return _inspect(archive, path, limits)
+            return _inspect(archive, path, limits, defer)
     except ReadError:
         raise
     except Exception as error:
@@ -252,8 +289,130 @@ def inspect_zip(path: str | Path, limits: ZipLimits | None = None) -> ZipReport:
         raise read_error(FILE_CORRUPT, path) from error
 
 
+class _Totals:
+    """Bytes inflated and dense cells bounded so far, over all entries of one file."""
+
+    def __init__(self, unpacked: int = 0, dense: int = 0) -> None:
+        self.unpacked = unpacked
+        self.dense = dense
+
+
+class EntryCheck:
+    """The content checks of one zip entry, fed chunk by chunk as it is inflated.
+
+    Refuses a DTD in an XML prolog and a total of inflated bytes above the
+    limit as the chunks arrive; for a worksheet, :meth:`close` adds its
+    dense-cell bound to the file's total and refuses the file above
+    ``max_cells``.  Made by :class:`DeferredChecks` (and by
+    :func:`inspect_zip` for the entries it inflates itself).
+    """
+
+    def __init__(
+        self, name: str, path: str | Path, limits: ZipLimits, totals: _Totals
+    ) -> None:
+        self._path = path
+        self._limits = limits
+        self._totals = totals
+        self._is_xml = name.endswith((".xml", ".rels", ".vml"))
+        self._prolog = True
+        self._scan = _SheetScan() if _is_worksheet(name) else None
+
+    @property
+    def max_column(self) -> int:
+        """Widest column (1-based) referenced so far in this worksheet.
+
+        Column references of two or three letters count wherever they
+        appear; single letters only in the first chunk (so a later ``Z``
+        may go unseen: bound columns by ``max(max_column, 26)``).
+        """
+        return self._scan.max_column if self._scan is not None else 1
+
+    def feed(self, chunk: bytes) -> None:
+        """Check the next inflated chunk of the entry."""
+        totals = self._totals
+        totals.unpacked += len(chunk)
+        if totals.unpacked > self._limits.max_unpacked:
+            raise read_error(FILE_UNSAFE, self._path)
+        if self._is_xml and self._prolog:
+            self._prolog = _check_prolog(chunk, self._path)
+        if self._scan is not None:
+            self._scan.feed(chunk)
+
+    def close(self) -> None:
+        """Finish the entry: add a worksheet's dense cells to the file's bound."""
+        if self._scan is None:
+            return
+        self._totals.dense += self._scan.dense_cells()
+        if self._totals.dense > self._limits.max_cells:
+            raise read_error(
+                FILE_TOO_MANY_CELLS, self._path, limit=f"{self._limits.max_cells:,}"
+            )
+
+
+class DeferredChecks:
+    """The content checks :func:`inspect_zip` deferred, applied while a reader streams.
+
+    Parameters
+    ----------
+    path
+        The file (named in errors).
+    limits
+        The bounds given to :func:`inspect_zip`.
+    report
+        Its report: the totals so far and the deferred entries.
+
+    Notes
+    -----
+    A reader calls :meth:`entry` for a deferred entry, feeds every inflated
+    chunk of it, in order, to the returned :class:`EntryCheck` before
+    handing those bytes to a parser, and closes it at the end of the entry.
+    :meth:`check_pending` inflates and checks the entries not streamed yet:
+    call it before calamine parses a deferred entry the reader did not
+    stream, and at the end.
+    """
+
+    def __init__(self, path: str | Path, limits: ZipLimits, report: ZipReport) -> None:
+        self._path = path
+        self._limits = limits
+        self._totals = _Totals(report.unpacked, report.dense_cells)
+        self._pending = list(report.deferred)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Deferred entries not checked yet."""
+        return tuple(self._pending)
+
+    def entry(self, name: str) -> EntryCheck:
+        """Start checking the deferred entry ``name`` (each entry once)."""
+        self._pending.remove(name)
+        return EntryCheck(name, self._path, self._limits, self._totals)
+
+    def check_pending(self, archive: zipfile.ZipFile) -> None:
+        """Inflate and check every deferred entry not streamed yet.
+
+        Raises
+        ------
+        ReadError
+            As :func:`inspect_zip` would have.
+        """
+        try:
+            for name in self.pending:
+                check = self.entry(name)
+                with archive.open(name) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        check.feed(chunk)
+                check.close()
+        except ReadError:
+            raise
+        except Exception as error:
+            raise read_error(FILE_CORRUPT, self._path) from error
+
+
 def _inspect(
-    archive: zipfile.ZipFile, path: str | Path, limits: ZipLimits
+    archive: zipfile.ZipFile,
+    path: str | Path,
+    limits: ZipLimits,
+    defer: Callable[[zipfile.ZipInfo], bool] | None,
 ) -> ZipReport:
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
@@ -277,30 +436,25 @@ def _inspect(
             and entry.file_size / compressed > limits.max_ratio
         ):
             raise read_error(FILE_UNSAFE, path)
-    unpacked = 0
-    dense = 0
+    totals = _Totals()
+    deferred: list[str] = []
     for entry in entries:
         if entry.is_dir():
             continue
-        is_xml = entry.filename.endswith((".xml", ".rels", ".vml"))
-        scan = _SheetScan() if _is_worksheet(entry.filename) else None
-        prolog = True
+        if defer is not None and defer(entry):
+            deferred.append(entry.filename)
+            continue
+        check = EntryCheck(entry.filename, path, limits, totals)
         with archive.open(entry) as stream:
             while chunk := stream.read(_CHUNK):
-                unpacked += len(chunk)
-                if unpacked > limits.max_unpacked:
-                    raise read_error(FILE_UNSAFE, path)
-                if is_xml and prolog:
-                    prolog = _check_prolog(chunk, path)
-                if scan is not None:
-                    scan.feed(chunk)
-        if scan is not None:
-            dense += scan.dense_cells()
-            if dense > limits.max_cells:
-                raise read_error(
-                    FILE_TOO_MANY_CELLS, path, limit=f"{limits.max_cells:,}"
-                )
-    return ZipReport(kind=kind, unpacked=unpacked, dense_cells=dense)
+                check.feed(chunk)
+        check.close()
+    return ZipReport(
+        kind=kind,
+        unpacked=totals.unpacked,
+        dense_cells=totals.dense,
+        deferred=tuple(deferred),
+    )
 
 
 def _is_worksheet(name: str) -> bool:
