@@ -10,8 +10,11 @@ Each run is a fresh process that times only the read itself (wall and CPU
 seconds, interpreter start-up excluded) and reports the process's peak
 memory (``ru_maxrss``).  A probe thread, standing in for the window's
 thread, wakes every 5 ms and records how late it got the GIL back: the
-worst delay is the longest the window would have frozen.  Figures are
-medians over the runs (the machine is shared: repeat).
+worst delay is the longest the window would have frozen.  The cyclic
+garbage collector is paused, as the import service pauses it (its first
+pass over a million new rows would otherwise hold the GIL for a few hundred
+milliseconds, whoever triggers it).  Figures are medians over the runs (the
+machine is shared: repeat).
 
 Steps:
 
@@ -25,6 +28,7 @@ The workbooks are the ones ``bench/import_bench.py --generate-only`` makes.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -45,6 +49,7 @@ def _probe(stop: threading.Event, delays: list[float]) -> None:
 
 
 def _child(step: str, path: str) -> None:
+    gc.disable()
     stop = threading.Event()
     delays: list[float] = []
     if step == "raw":

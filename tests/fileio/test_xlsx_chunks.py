@@ -303,27 +303,66 @@ def _with_spans_first(name: str, data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("change", "pieces"),
     [
-        (_without_row_references, "a row without its reference first"),
-        (_without_cell_references, "a cell without its reference first"),
-        (_with_spans_first, "a row without its reference first"),
+        # Rows without r cannot start a piece: one piece, parsed as a whole.
+        (_without_row_references, 1),
+        (_with_spans_first, 1),
+        # Cells without r follow the cell before in their row: any row
+        # with r can still start a piece.
+        (_without_cell_references, 5),
     ],
+    ids=["rows-without-r", "r-not-first", "cells-without-r"],
 )
-def test_references_missing_means_the_whole_read(
+def test_references_missing(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
     change: Callable[[str, bytes], bytes],
-    reason: str,
+    pieces: int,
 ) -> None:
     cells: Cells = {
         (row, column): row * column for row in range(1, 120) for column in (1, 2, 3)
     }
+    cells[(60, 5)] = "wider"
     path = _rewrite(_write(tmp_path / "norefs.xlsx", {"S": cells}), change)
-    whole, pieces, messages = _read_both(path, caplog)
-    assert messages == [f"sheet 'S' read whole: {reason}"]
-    _assert_same(whole, pieces)
-    assert len(pieces.sheets[0].rows) == 119
+    whole, split, messages = _read_both(path, caplog)
+    if pieces == 1:
+        assert messages == ["sheet 'S' read in 1 pieces"]
+    else:
+        assert _split_count(messages, "S") >= pieces
+    _assert_same(whole, split)
+    assert len(split.sheets[0].rows) == 119
+
+
+def test_a_cut_only_after_a_row_end(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Empty styled rows (<row r="5" .../>) and rows without r between rows
+    # with r: cuts land only where the previous row closed with </row>.
+    cells: Cells = {(row, 1): f"r{row}" for row in range(1, 200) if row % 5}
+    path = _write(tmp_path / "cuts.xlsx", {"S": cells})
+
+    def change(name: str, data: bytes) -> bytes:
+        if not name.startswith("xl/worksheets/"):
+            return data
+        data = re.sub(
+            rb'<row r="(\d*5)"/>', rb'<row r="\1" ht="20" customHeight="1"/>', data
+        )
+        for number in range(5, 200, 5):
+            data = data.replace(
+                b'<row r="%d">' % (number + 1),
+                b'<row r="%d" ht="20"/>\n<row r="%d">' % (number, number + 1),
+            )
+        return re.sub(rb'<row r="(\d*7)">', b"<row>", data)
+
+    _rewrite(path, change)
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    assert b'<row r="10" ht="20"/>' in xml
+    assert b"<row><c" in xml
+    whole, split, messages = _read_both(path, caplog, _forced(piece_bytes=300))
+    assert _split_count(messages, "S") > 10
+    _assert_same(whole, split)
 
 
 def _prefixed(name: str, data: bytes) -> bytes:
@@ -361,6 +400,25 @@ def test_rows_out_of_order_mean_the_whole_read(
     whole, pieces, messages = _read_both(path, caplog)
     assert messages == ["sheet 'S' read whole: rows out of order"]
     _assert_same(whole, pieces)
+
+
+def test_large_shared_strings_mean_the_whole_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cells: Cells = {(row, 1): f"distinct text {row}" for row in range(1, 300)}
+    path = _with_shared_strings(_write(tmp_path / "strings.xlsx", {"S": cells}))
+    with zipfile.ZipFile(path) as archive:
+        shared = archive.getinfo("xl/sharedStrings.xml").file_size
+    fits = _forced(max_piece_bytes=2 * shared)
+    whole, split, messages = _read_both(path, caplog, fits)
+    assert _split_count(messages, "S") > 1
+    _assert_same(whole, split)
+    too_large = _forced(max_piece_bytes=2 * shared - 1)
+    whole, split, messages = _read_both(path, caplog, too_large)
+    assert messages == [
+        "sheet 'S' read whole: shared strings too large to copy into every piece"
+    ]
+    _assert_same(whole, split)
 
 
 def test_row_numbers_when_row_1_is_empty(tmp_path: Path) -> None:

@@ -3,26 +3,35 @@
 python-calamine parses a worksheet on one core (it releases the GIL while
 it does).  A large worksheet is therefore streamed out of the zip with
 :mod:`zipfile` (bounded memory: a few pieces at a time, never the whole
-XML), cut at ``<row`` boundaries into pieces of about
-:attr:`SplitSettings.piece_bytes`, and each piece, wrapped as the only
-worksheet of a small in-memory workbook (``ZIP_STORED``, with the original
-``[Content_Types].xml``, workbook, relationships, styles and shared strings,
-so dates in both systems, styles and shared strings read exactly as in the
-whole file), is parsed by calamine on a pool thread.  The pieces' rows are
-put back in order, re-anchored to the whole sheet's first column, and give
-exactly the :class:`~clmdesk.core.importing.records.RawSheet` the
-whole-sheet read gives: same values, same source row numbers, empty rows
-dropped, same width.
+XML), cut into pieces of about :attr:`SplitSettings.piece_bytes`, and each
+piece, wrapped as the only worksheet of a small in-memory workbook
+(``ZIP_STORED``, with the original ``[Content_Types].xml``, workbook,
+relationships, styles and shared strings, so dates in both systems, styles
+and shared strings read exactly as in the whole file), is parsed by
+calamine on a pool thread.  The pieces' rows are put back in order,
+re-anchored to the whole sheet's first column, and give exactly the
+:class:`~clmdesk.core.importing.records.RawSheet` the whole-sheet read
+gives: same values, same source row numbers, empty rows dropped, same
+width.
+
+Where to cut: calamine reads a sheet as a sequence of events and keeps two
+numbers between them, the current row (set by a row's ``r``, else one more
+than the row before) and column (back to 0 after each ``</row>``; cells
+without ``r`` take the next one).  Just before a ``<row r="...">`` that
+follows a ``</row>``, both are fully determined by that tag, so a piece
+starting there parses exactly like that stretch of the whole sheet, whatever
+rows without ``r`` or cells without ``r`` it holds.  Only those points are
+cut at; a sheet without any is read as one piece.
 
 The split only changes speed, never results: whenever a sheet is not known
 to be safe to cut, :meth:`PieceReader.read` returns ``None`` and the caller
-reads the sheet whole.  That happens for rows or cells without an ``r``
-attribute in first place (their position would depend on the rows before),
-comments, CDATA or processing instructions in the sheet data, a row tag that
-cannot be cut cleanly, rows out of order, a piece larger than the cell cap
-allows, a shared-strings part too large to copy into every piece, or any
-error while a piece is built or parsed (the whole read then reports it as
-usual).  Prefixed tags (``<x:row>``) are followed.
+reads the sheet whole.  That happens for comments, CDATA or processing
+instructions in the sheet data (text that could look like rows), a sheet
+head or rows that cannot be found, rows out of order or pieces whose ranges
+overlap, a piece whose range could pass the cell cap, shared strings too
+large to copy into every piece, or any error while a piece is built or
+parsed (the whole read then reports it as usual).  Prefixed tags
+(``<x:row>``) are followed.
 
 Every byte of a deferred worksheet goes through
 :class:`~clmdesk.fileio.safety.EntryCheck` before calamine sees it, and a
@@ -83,10 +92,11 @@ _ALWAYS_COPIED = (
 _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)worksheet[\s>/]")
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _QNAME_PREFIX = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?")
-_TAG_END = b" \t\r\n>/"
-# Elements of rich inline text whose names start like a cell's ``<c``.
-_C_LOOKALIKES = (b"charset", b"color", b"condense")
-_UNSURE_MARKUP = (b"<!--", b"<![CDATA[", b"<?")
+_BLANKS = b" \t\r\n"
+# Candidate cut points tried around the wanted size before reading on.
+_CUT_TRIES = 32
+# Bytes of the smallest row element (``<row/>``): a bound on rows per piece.
+_MIN_ROW_BYTES = 6
 # MS-DOS date of 1980-01-01 for the entries of a piece.
 _DOS_DATE = (0 << 9) | (1 << 5) | 1
 
@@ -109,23 +119,23 @@ class SplitSettings:
     piece_bytes
         Sheet XML per piece.  Small enough that turning one piece's cells
         into Python objects (one C call holding the GIL) stays near 10 ms,
-        large enough that the parts copied into each piece are parsed
-        rarely.  Grows with the shared strings (see :attr:`sst_factor`).
+        large enough that the parts copied into each piece cost little.
+        Grows with the shared strings (see :attr:`sst_factor`).
     workers
         Threads parsing pieces; 0 = the number of CPUs, at most 4.  Fewer
         than 2 turns splitting off.
     sst_factor
         A piece holds at least this many times the shared strings' size,
-        which every piece parses again.
+        which every piece parses again (a 2.8 MB table costs 36 ms a piece).
     max_piece_bytes
-        Above this piece size (because of the shared strings) the sheet is
-        read whole.
+        Largest piece (about 30 ms of GIL to convert); shared strings above
+        half of it mean the sheet is read whole.
     """
 
     threshold: int = 16 << 20
     piece_bytes: int = 4 << 20
     workers: int = 0
-    sst_factor: int = 8
+    sst_factor: int = 4
     max_piece_bytes: int = 16 << 20
 
     @property
@@ -334,12 +344,9 @@ class _Piece:
 class _Tags:
     """The sheet's tags, with its namespace prefix (``b""`` or ``b"x:"``)."""
 
-    prefix: bytes
     row: bytes
     row_with_r: bytes
-    cell: bytes
-    cell_with_r: bytes
-    lookalikes: tuple[bytes, ...]
+    row_end: bytes
     close_data: bytes
     suffix: bytes
 
@@ -347,12 +354,9 @@ class _Tags:
     def of(cls, data_prefix: bytes, root_prefix: bytes) -> _Tags:
         p = data_prefix
         return cls(
-            prefix=p,
             row=b"<" + p + b"row",
             row_with_r=b"<" + p + b'row r="',
-            cell=b"<" + p + b"c",
-            cell_with_r=b"<" + p + b'c r="',
-            lookalikes=tuple(b"<" + p + name for name in _C_LOOKALIKES),
+            row_end=b"</" + p + b"row>",
             close_data=b"</" + p + b"sheetData>",
             suffix=b"</" + p + b"sheetData></" + root_prefix + b"worksheet>",
         )
@@ -367,14 +371,10 @@ def _parse_piece(
     tags: _Tags,
 ) -> _Piece:
     """Check, wrap and parse one piece (on a pool thread)."""
-    # Every row and every cell must carry its reference first: calamine
-    # places one without it after the one before, which a piece cannot know.
-    if body.count(tags.row) != body.count(tags.row_with_r):
-        raise _Unsplittable("a row without its reference first")
-    cells = body.count(tags.cell) - sum(body.count(tag) for tag in tags.lookalikes)
-    if cells != body.count(tags.cell_with_r):
-        raise _Unsplittable("a cell without its reference first")
-    if any(markup in body for markup in _UNSURE_MARKUP):
+    # A cut inside a comment, CDATA or a processing instruction would turn
+    # their text into rows.  One-byte searches are memchr-fast; the exact
+    # ones run only when a "!" or "?" is there at all.
+    if (b"!" in body and b"<!" in body) or (b"?" in body and b"<?" in body):
         raise _Unsplittable("comments, CDATA or processing instructions")
     data = template.build(entry, [head, body, tags.suffix])
     try:
@@ -603,16 +603,23 @@ class PieceReader:
 
     def _template_for_pieces(self) -> _ZipTemplate:
         if self._template is None:
-            parts = [(name, self._archive.read(name)) for name in self._copied]
+            settings = self._settings
+            # Every piece parses the shared strings again (about 13 ms per
+            # MB, against some 16 ms per MB of sheet): pieces grow with
+            # them, and beyond half the largest piece splitting gains little.
             shared = sum(
-                len(data) for name, data in parts if "sharedstrings" in name.lower()
+                self._archive.getinfo(name).file_size
+                for name in self._copied
+                if "sharedstrings" in name.lower()
             )
-            self._piece_bytes = max(
-                self._settings.piece_bytes, self._settings.sst_factor * shared
+            if 2 * shared > settings.max_piece_bytes:
+                raise _Unsplittable("shared strings too large to copy into every piece")
+            self._piece_bytes = min(
+                max(settings.piece_bytes, settings.sst_factor * shared),
+                max(settings.max_piece_bytes, settings.piece_bytes),
             )
+            parts = [(name, self._archive.read(name)) for name in self._copied]
             self._template = _ZipTemplate(parts)
-        if self._piece_bytes > self._settings.max_piece_bytes:
-            raise _Unsplittable("shared strings too large to copy into every piece")
         return self._template
 
     def _pool_for_pieces(self) -> ThreadPoolExecutor:
@@ -652,10 +659,7 @@ class PieceReader:
                     first, last = rows
                     if first <= last_row:
                         raise _Unsplittable("rows out of order")
-                    if (last - first + 1) * max(check.max_column, 26) > max_cells:
-                        # Too large a range to allocate for one piece: the
-                        # whole read decides, as it always did.
-                        raise _Unsplittable("a piece's range would pass the cell cap")
+                    _bound_piece(body, tags, first, last, check.max_column, max_cells)
                     last_row = last
                     self._poll()
                     pending.append(
@@ -757,48 +761,82 @@ def _take_tail(buffer: bytearray, tags: _Tags, searched: int) -> bytes | None:
 
 
 def _cut(buffer: bytearray, tags: _Tags, piece_bytes: int, final: bool) -> bytes | None:
-    """Take the next piece off the front of ``buffer``, ending before a row tag.
+    """Take the next piece off the front of ``buffer``; ``None`` when more data is needed.
 
-    A piece ends at the last row starting within ``piece_bytes`` (or at the
-    first one after, for a longer row).  Returns ``None`` when more data is
-    needed, or, once the sheet data has ended (``final``), when nothing is
-    left.
+    A piece ends before a ``<row r="…">`` that follows a ``</row>``: there
+    calamine's parser of the whole sheet holds no state but what that tag
+    sets (the row from ``r``, the column at 0), so a piece starting there
+    parses exactly as that part of the whole sheet.  The cut is the last
+    such row starting within ``piece_bytes`` (or the first after, for long
+    rows).  Once the sheet data has ended (``final``), what is left is the
+    last piece.
     """
     if not buffer:
         return None
     if final and len(buffer) <= piece_bytes:
-        body = bytes(buffer)
-        del buffer[:]
-        return body
+        return _take(buffer, len(buffer))
     if not final and len(buffer) < piece_bytes:
         return None
-    # Leave room for the byte after the tag, which must end the tag's name.
-    limit = len(buffer) - len(tags.row) - 1
-    cut = buffer.rfind(tags.row, 1, min(piece_bytes, limit) + len(tags.row))
-    if cut < 0:
-        cut = buffer.find(tags.row, piece_bytes, limit + len(tags.row))
-    if cut < 0:
-        if final:
-            body = bytes(buffer)
-            del buffer[:]
-            return body
-        if len(buffer) > max(4 * piece_bytes, 4 * _CHUNK):
-            raise _Unsplittable("one huge row")
-        return None
-    if buffer[cut + len(tags.row)] not in _TAG_END:
-        raise _Unsplittable("a row tag that cannot be cut")
-    body = bytes(buffer[:cut])
-    del buffer[:cut]
+    cut = _cut_point(buffer, tags, piece_bytes)
+    if cut is not None:
+        return _take(buffer, cut)
+    if final:
+        return _take(buffer, len(buffer))
+    if len(buffer) > max(4 * piece_bytes, 4 * _CHUNK):
+        raise _Unsplittable("no row to cut at")
+    return None
+
+
+def _take(buffer: bytearray, size: int) -> bytes:
+    body = bytes(buffer[:size])
+    del buffer[:size]
     return body
 
 
+def _cut_point(buffer: bytearray, tags: _Tags, piece_bytes: int) -> int | None:
+    tag = tags.row_with_r
+    # Leave room for the row number after the tag (read by _row_span).
+    limit = len(buffer) - 16
+    end = min(piece_bytes, limit) + len(tag)
+    for _ in range(_CUT_TRIES):
+        at = buffer.rfind(tag, 1, end)
+        if at < 0:
+            break
+        if _after_row_end(buffer, at, tags):
+            return at
+        end = at + len(tag) - 1
+    start = piece_bytes
+    for _ in range(_CUT_TRIES):
+        at = buffer.find(tag, start, limit)
+        if at < 0:
+            break
+        if _after_row_end(buffer, at, tags):
+            return at
+        start = at + 1
+    return None
+
+
+def _after_row_end(buffer: bytearray, at: int, tags: _Tags) -> bool:
+    """True when only blanks separate ``at`` from a preceding ``</row>``."""
+    end = at
+    while end > 0 and buffer[end - 1] in _BLANKS:
+        end -= 1
+    return buffer.endswith(tags.row_end, 0, end)
+
+
 def _row_span(body: bytes, tags: _Tags) -> tuple[int, int] | None:
-    """First and last row numbers of a piece; ``None`` for blanks only."""
+    """First and last row numbers of a piece (from ``r``); ``None`` for blanks only.
+
+    Rows without ``r`` before the first with one (first piece only) are
+    numbered from 1 by calamine: the span then starts at 1.
+    """
     first_at = body.find(tags.row_with_r)
     if first_at < 0:
         if tags.row in body:
-            raise _Unsplittable("a row without its reference first")
-        if body.strip(b" \t\r\n"):
+            # Only the first piece can hold rows without r alone (every
+            # other starts at a row with one): calamine numbers them from 1.
+            return 1, body.count(tags.row)
+        if body.strip(_BLANKS):
             raise _Unsplittable("text between rows")
         return None
     last_at = body.rfind(tags.row_with_r)
@@ -806,7 +844,29 @@ def _row_span(body: bytes, tags: _Tags) -> tuple[int, int] | None:
     last = _number_at(body, last_at + len(tags.row_with_r))
     if last < first:
         raise _Unsplittable("rows out of order")
+    if body.find(tags.row, 0, first_at + len(tags.row)) != first_at:
+        first = 1
     return first, last
+
+
+def _bound_piece(
+    body: bytes, tags: _Tags, first: int, last: int, max_column: int, max_cells: int
+) -> None:
+    """Refuse to parse a piece whose range could pass the cell cap.
+
+    Its rows span from the first to the last ``r``, plus one per row
+    without ``r`` (each follows the one before); its columns are at most
+    the widest reference the checks have seen, and 26 for single letters
+    they may not have.  A piece above the cap is read whole, which decides
+    as it always did.
+    """
+    columns = max(max_column, 26)
+    rows = last - first + 1
+    if (rows + len(body) // _MIN_ROW_BYTES) * columns <= max_cells:
+        return  # the cheap bound is enough: no need to count rows
+    rows += body.count(tags.row)
+    if rows * columns > max_cells:
+        raise _Unsplittable("a piece's range would pass the cell cap")
 
 
 def _number_at(body: bytes, at: int) -> int:
