@@ -8,14 +8,17 @@ rows with numpy masks, and accounts for every data row: valid, anonymous
 
 from __future__ import annotations
 
-import operator
 from datetime import date, timedelta
-from itertools import repeat
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
+from clmdesk.core.importing.columns import (
+    ColumnData,
+    chunked_array,
+    chunked_list,
+    sheet_columns,
+)
 from clmdesk.core.importing.messages import (
     ROW_AMOUNT_EMPTY,
     ROW_DATE_EMPTY,
@@ -28,7 +31,6 @@ from clmdesk.core.importing.messages import (
     ROW_NUMBER_TOO_LARGE,
     ROW_VALUE_EMPTY,
 )
-from clmdesk.core.importing.plan import data_rows
 from clmdesk.core.importing.records import (
     NO_DAY,
     NO_INT,
@@ -46,17 +48,18 @@ from clmdesk.core.importing.records import (
 from clmdesk.core.importing.values import (
     DateColumn,
     NumberColumn,
+    TextColumn,
     convert_dates,
     convert_numbers,
     detect_date_order,
     detect_decimal_mark,
-    document_column,
-    email_column,
-    id_column,
-    phone_column,
+    document_texts,
+    email_texts,
+    free_texts,
+    id_texts,
+    phone_texts,
     product_cents,
-    state_column,
-    text_column,
+    state_texts,
 )
 from clmdesk.core.messages import Message
 
@@ -69,21 +72,23 @@ if TYPE_CHECKING:
 
 __all__ = ["FIRST_DAY", "convert_sheet", "day_number"]
 
+_Value = TypeVar("_Value", bound=np.generic)
+
 #: Day number of 1900-01-01: earlier dates are placeholders, not real dates.
 FIRST_DAY = date(1900, 1, 1).toordinal() - 719163
 
-_TEXT_CONVERTERS: dict[Field, Callable[[Sequence[Cell]], list[str | None]]] = {
-    Field.NAME: text_column,
-    Field.EMAIL: email_column,
-    Field.PHONE: phone_column,
-    Field.DOCUMENT: document_column,
-    Field.CITY: text_column,
-    Field.STATE: state_column,
-    Field.CHANNEL: text_column,
-    Field.REFERRED_BY: id_column,
-    Field.STATUS: text_column,
-    Field.CUSTOMER_ID: id_column,
-    Field.ORDER_ID: id_column,
+_TEXT_CONVERTERS: dict[Field, Callable[[ColumnData], TextColumn]] = {
+    Field.NAME: free_texts,
+    Field.EMAIL: email_texts,
+    Field.PHONE: phone_texts,
+    Field.DOCUMENT: document_texts,
+    Field.CITY: free_texts,
+    Field.STATE: state_texts,
+    Field.CHANNEL: free_texts,
+    Field.REFERRED_BY: id_texts,
+    Field.STATUS: free_texts,
+    Field.CUSTOMER_ID: id_texts,
+    Field.ORDER_ID: id_texts,
 }
 _CUSTOMER_TEXT = (
     Field.NAME, Field.EMAIL, Field.PHONE, Field.DOCUMENT, Field.CITY, Field.STATE,
@@ -110,24 +115,31 @@ def _column_letter(index: int) -> str:
 
 
 class _Sheet:
-    """Columns of the data rows, extracted once and cached, plus the rejection ledger."""
+    """The plan's columns of the data rows (shared with planning), plus the rejection ledger."""
 
     def __init__(self, sheet: RawSheet, plan: SheetPlan, today: date) -> None:
         self.plan = plan
-        self.rows, numbers = data_rows(sheet, plan)
-        self.count = len(self.rows)
+        self.sheet = sheet
+        self.start = 0 if plan.header_row is None else plan.header_row + 1
+        self.data = sheet_columns(sheet, self.start)
+        self.count = self.data.count
+        numbers = sheet.row_numbers[self.start :]
         self.numbers = (
             np.arange(numbers.start, numbers.stop, numbers.step, dtype=np.int64)
             if isinstance(numbers, range)
-            else np.asarray(numbers, dtype=np.int64)
+            else chunked_array(
+                lambda part: np.fromiter(part, dtype=np.int64, count=len(part)),
+                numbers,
+                np.int64,
+            )
         )
         self.today = day_number(today)
         self.columns: dict[Field, ColumnPlan] = {
             c.field: c for c in plan.columns if c.field is not None
         }
-        self.rectangular = len(set(map(len, self.rows))) <= 1
         self.reasons: dict[int, Message] = {}
         self._dates: dict[Field, DateColumn | None] = {}
+        self._texts: dict[Field, TextColumn] = {}
 
     def has(self, field: Field) -> bool:
         return field in self.columns
@@ -138,11 +150,8 @@ class _Sheet:
             return "—"
         return column.header or _column_letter(column.index)
 
-    def cells(self, field: Field) -> list[Cell]:
-        index = self.columns[field].index
-        if self.rectangular and self.rows and index < len(self.rows[0]):
-            return list(map(itemgetter(index), self.rows))
-        return [row[index] if index < len(row) else "" for row in self.rows]
+    def column(self, field: Field) -> ColumnData:
+        return self.data[self.columns[field].index]
 
     def reject(
         self, mask: npt.NDArray[np.bool_], message_id: str, **params: object
@@ -182,16 +191,16 @@ class _Sheet:
             if required:
                 self.reject(np.ones(self.count, np.bool_), ROW_DATE_EMPTY, column="—")
             return None
-        column = self.cells(field)
+        data = self.column(field)
         order = self.columns[field].date_order
         if order is None and self.columns[field].source == "user":
             # A column mapped in the wizard without refine_plan: decide here.
-            order = detect_date_order(set(column))[0]
-        result = convert_dates(column, order, months=months)
+            order = detect_date_order(data.distinct_texts())[0]
+        result = convert_dates(data, order, months=months)
         name = self.name(field)
         if required:
             self.reject(result.empty, ROW_DATE_EMPTY, column=name)
-        self.reject_values(result.bad, field, ROW_NOT_A_DATE, column)
+        self.reject_values(result.bad, field, ROW_NOT_A_DATE, data.cells)
         valid = ~(result.empty | result.bad)
         for index in np.flatnonzero(valid & (result.day < FIRST_DAY)).tolist():
             self.reasons.setdefault(
@@ -214,13 +223,13 @@ class _Sheet:
             )
         return result
 
-    def mark(self, field: Field, column: Sequence[Cell]) -> NumberFormat:
+    def mark(self, field: Field, data: ColumnData) -> NumberFormat:
         """The column's decimal mark: the plan's, else decided from the values and locale."""
         planned = self.columns[field].number_format
         if planned is not None or self.columns[field].source != "user":
             # Planned columns went through refine_plan: None means no text numbers.
             return planned or NumberFormat.DECIMAL_POINT
-        detected, _ = detect_decimal_mark(set(column))
+        detected, _ = detect_decimal_mark(data.distinct_texts())
         if detected is not None:
             return detected
         brazilian = self.plan.locale == "pt_BR"
@@ -229,9 +238,9 @@ class _Sheet:
     def numbers_of(self, field: Field) -> NumberColumn | None:
         if not self.has(field):
             return None
-        column = self.cells(field)
-        result = convert_numbers(column, self.mark(field, column))
-        self.reject_values(result.bad, field, ROW_NOT_A_NUMBER, column)
+        data = self.column(field)
+        result = convert_numbers(data, self.mark(field, data))
+        self.reject_values(result.bad, field, ROW_NOT_A_NUMBER, data.cells)
         return result
 
     def cents(self, field: Field, required: bool) -> npt.NDArray[np.int64] | None:
@@ -244,21 +253,42 @@ class _Sheet:
             self.reject(numbers.empty, ROW_AMOUNT_EMPTY, column=self.name(field))
         return cents
 
-    def text(self, field: Field) -> list[str | None] | None:
+    def text(self, field: Field) -> TextColumn | None:
         if not self.has(field):
             return None
-        return _TEXT_CONVERTERS[field](self.cells(field))
+        known = self._texts.get(field)
+        if known is None:
+            known = self._texts[field] = _TEXT_CONVERTERS[field](self.column(field))
+        return known
 
-    def keys(
-        self,
-    ) -> tuple[list[str | None], npt.NDArray[np.int8], dict[Field, list[str | None]]]:
+    def converted(self, field: Field) -> TextColumn | None:
+        """The field's texts if already converted, else ``None``."""
+        return self._texts.get(field)
+
+    def cells_at(self, field: Field, rows: npt.NDArray[np.intp]) -> list[Cell]:
+        """The field's cells in the data rows at ``rows``."""
+        index = self.columns[field].index
+        offset = self.start
+        source = self.sheet.rows
+
+        def cells(part: Sequence[int]) -> list[Cell]:
+            return [
+                row[index] if index < len(row) else ""
+                for row in map(source.__getitem__, part)
+            ]
+
+        return chunked_list(cells, (rows + offset).tolist())
+
+    def keys(self) -> tuple[TextColumn, npt.NDArray[np.int8], dict[Field, TextColumn]]:
         """Customer key per row (id, else e-mail, else document) and the alias columns."""
-        sources: dict[Field, list[str | None]] = {}
+        sources: dict[Field, TextColumn] = {}
         for field in (Field.CUSTOMER_ID, Field.EMAIL, Field.DOCUMENT):
             values = self.text(field)
             if values is not None:
                 sources[field] = values
-        key: list[str | None] | None = None
+        # One code space for the keys of every source: the same text is one key.
+        merged: dict[str, int] = {}
+        codes = np.full(self.count, -1, dtype=np.intp)
         origin = np.zeros(self.count, dtype=np.int8)
         missing = np.ones(self.count, dtype=np.bool_)
         # The first source present wins; the next ones only fill the rows still empty.
@@ -270,20 +300,18 @@ class _Sheet:
             values = sources.get(field)
             if values is None:
                 continue
-            fills = missing & _present(values)
+            if merged:
+                remap = [merged.setdefault(text, len(merged)) for text in values.texts]
+            else:  # the first source: its texts are distinct already
+                merged = dict(zip(values.texts, range(len(values.texts)), strict=True))
+                remap = list(range(len(values.texts)))
+            fills = missing & values.present
             origin[fills] = code
-            if key is None:
-                key = values
-            elif fills.any():
-                key = [
-                    k if k is not None else v for k, v in zip(key, values, strict=True)
-                ]
+            codes[fills] = np.asarray([*remap, -1], dtype=np.intp)[values.codes[fills]]
             missing &= ~fills
             if not missing.any():
                 break
-        if key is None:
-            key = [None] * self.count
-        return key, origin, sources
+        return TextColumn(codes, list(merged)), origin, sources
 
     def rejected_mask(self) -> npt.NDArray[np.bool_]:
         mask = np.zeros(self.count, dtype=np.bool_)
@@ -292,42 +320,77 @@ class _Sheet:
         return mask
 
     def rejected_rows(self) -> tuple[RejectedRow, ...]:
+        rows = self.sheet.rows
         return tuple(
             RejectedRow(
                 file=self.plan.file,
                 sheet=self.plan.sheet,
                 row_number=int(self.numbers[index]),
                 reason=self.reasons[index],
-                values=tuple(self.rows[index]),
+                values=tuple(rows[self.start + index]),
             )
             for index in sorted(self.reasons)
         )
 
 
-def _present(values: Sequence[object]) -> npt.NDArray[np.bool_]:
-    """Mask of the values that are not ``None`` (C speed: no Python loop per value)."""
-    return np.fromiter(
-        map(operator.is_not, values, repeat(None)), dtype=np.bool_, count=len(values)
-    )
-
-
 def _take_text(
-    values: list[str | None] | None, keep: npt.NDArray[np.intp]
+    values: TextColumn | None, keep: npt.NDArray[np.intp]
 ) -> list[str | None] | None:
-    if values is None:
-        return None
-    if len(keep) == len(values):
-        return values
-    return _take(values, keep)
+    return None if values is None else values.tolist(keep)
 
 
-def _take(values: Sequence[Any], keep: npt.NDArray[np.intp]) -> list[Any]:
-    """``[values[i] for i in keep]`` at C speed."""
-    if len(keep) == 0:
-        return []
-    if len(keep) == 1:
-        return [values[int(keep[0])]]
-    return list(itemgetter(*keep.tolist())(values))
+class _Keys:
+    """The distinct customer keys of the kept rows, in order of first appearance.
+
+    Attributes
+    ----------
+    codes
+        Their codes in the key column.
+    rows
+        The first kept row of each.
+    keys
+        Their texts.
+    """
+
+    def __init__(self, key: TextColumn, keep: npt.NDArray[np.intp]) -> None:
+        self.keep = keep
+        self.size = len(key.texts)
+        self.kept_codes = key.codes[keep]
+        first = self._first_positions(np.ones(len(keep), dtype=np.bool_))
+        used = np.flatnonzero(first < len(keep))
+        self.codes = used[np.argsort(first[used])]
+        self.rows = keep[first[self.codes]]
+        self.keys: list[str] = key.texts_of(self.codes)  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _first_positions(self, kept: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+        """Per key code, the first position in ``keep`` where ``kept``, else ``len(keep)``."""
+        first = np.full(self.size, len(self.keep), dtype=np.intp)
+        positions = np.flatnonzero(kept)
+        np.minimum.at(first, self.kept_codes[positions], positions)
+        return first
+
+    def first(
+        self,
+        values: npt.NDArray[_Value],
+        present: npt.NDArray[np.bool_],
+        missing: object,
+    ) -> npt.NDArray[_Value]:
+        """Per key (in :attr:`keys` order), ``values`` at its first kept row where ``present``."""
+        first = self._first_positions(present[self.keep])[self.codes]
+        found = first < len(self.keep)
+        result = np.full(len(self.codes), missing, dtype=values.dtype)
+        result[found] = values[self.keep[first[found]]]
+        return result
+
+    def rows_of(self, positions: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """The kept rows of the keys at ``positions`` (of :attr:`keys`), in row order."""
+        wanted = np.zeros(self.size, dtype=np.bool_)
+        wanted[self.codes[positions]] = True
+        rows: npt.NDArray[np.intp] = self.keep[wanted[self.kept_codes]]
+        return rows
 
 
 def convert_sheet(sheet: RawSheet, plan: SheetPlan, today: date) -> NormalizedSheet:
@@ -365,13 +428,13 @@ def convert_sheet(sheet: RawSheet, plan: SheetPlan, today: date) -> NormalizedSh
 
 
 def _split(
-    work: _Sheet, key: list[str | None] | None
+    work: _Sheet, key: TextColumn | None
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Indices of valid keyed rows and of valid anonymous rows."""
     valid = ~work.rejected_mask()
     if key is None:
         return np.flatnonzero(valid), np.zeros(0, dtype=np.intp)
-    keyed = _present(key)
+    keyed = key.present
     return np.flatnonzero(valid & keyed), np.flatnonzero(valid & ~keyed)
 
 
@@ -413,7 +476,7 @@ def _orders(work: _Sheet) -> NormalizedSheet:
     assert (dates is not None and amount is not None) or not len(keep)
     orders = OrderColumns(
         row_numbers=work.numbers[keep],
-        customer_key=_take(key, keep),
+        customer_key=key.tolist(keep),  # type: ignore[arg-type]
         key_source=origin[keep],
         email=_take_text(sources.get(Field.EMAIL), keep),
         document=_take_text(sources.get(Field.DOCUMENT), keep),
@@ -426,7 +489,7 @@ def _orders(work: _Sheet) -> NormalizedSheet:
         status=_take_text(status, keep),
         channel=_take_text(channel, keep),
     )
-    customers = _customers_of_keys(work, key, origin, sources, keep)
+    customers = _customers_of_keys(work, _Keys(key, keep), origin, sources)
     return _result(work, len(keep), anonymous, orders=orders, customers=customers)
 
 
@@ -449,58 +512,60 @@ def _result(
     return result
 
 
-def _first_values(
-    keys: list[str], values: list[str | None], keep: list[int]
-) -> dict[str, str]:
-    """First non-empty value per key, in row order."""
-    out: dict[str, str] = {}
-    for index in reversed(keep):
-        value = values[index]
-        if value is not None:
-            out[keys[index]] = value
-    return out
+def _first_texts(work: _Sheet, field: Field, keys: _Keys) -> list[str | None]:
+    """Per key, the first text of ``field`` among its kept rows, converting few cells.
+
+    The first row of each key usually has the value: only those cells are
+    read and converted, then every row of the keys still without one.
+    """
+    convert = _TEXT_CONVERTERS[field]
+    texts = convert(ColumnData(work.cells_at(field, keys.rows)))
+    result = texts.texts_of(texts.codes)
+    missing = np.flatnonzero(~texts.present)
+    if len(missing):
+        rows = keys.rows_of(missing)
+        later = convert(ColumnData(work.cells_at(field, rows)))
+        present = np.zeros(work.count, dtype=np.bool_)
+        present[rows[later.present]] = True
+        codes = np.full(work.count, -1, dtype=np.intp)
+        codes[rows] = later.codes
+        found = keys.first(codes, present, -1)[missing]
+        for position, text in zip(missing.tolist(), later.texts_of(found), strict=True):
+            result[position] = text
+    return result
 
 
 def _customers_of_keys(
     work: _Sheet,
-    key: list[str | None],
+    keys: _Keys,
     origin: npt.NDArray[np.int8],
-    sources: dict[Field, list[str | None]],
-    keep: npt.NDArray[np.intp],
+    sources: dict[Field, TextColumn],
     extra: dict[str, object] | None = None,
 ) -> CustomerColumns:
     """One customer per distinct key of the kept rows, fields from their first non-empty value."""
-    kept = keep.tolist()
-    kept_keys: list[str] = _take(key, keep)
-    # Keys in order of first appearance, and the row where each appears first.
-    keys = list(dict.fromkeys(kept_keys))
-    first_row = dict(zip(reversed(kept_keys), reversed(kept), strict=True))
-    rows = [first_row[k] for k in keys]
     fields: dict[str, object] = {}
-    keyed: list[str] = key  # type: ignore[assignment]
     for field in _CUSTOMER_TEXT:
+        if not work.has(field):
+            continue
         values = sources.get(field)
         if values is None:
-            values = work.text(field)
+            values = work.converted(field)
         if values is None:
-            continue
-        firsts = _first_values(keyed, values, kept)
-        fields[field.value] = [firsts.get(k) for k in keys]
+            fields[field.value] = _first_texts(work, field, keys)
+        else:
+            codes = keys.first(values.codes, values.present, -1)
+            fields[field.value] = values.texts_of(codes)
     if work.has(Field.REGISTERED):
         registered = work.dates(Field.REGISTERED, required=False)
         assert registered is not None
-        by_key: dict[str, int] = {}
-        for index in reversed(kept):
-            if registered.day[index] != NO_DAY:
-                by_key[keyed[index]] = int(registered.day[index])
-        fields["registered_day"] = np.array(
-            [by_key.get(k, NO_DAY) for k in keys], np.int32
-        )
+        fields["registered_day"] = keys.first(
+            registered.day, registered.day != NO_DAY, NO_DAY
+        ).astype(np.int32)
     fields.update(extra or {})
     return CustomerColumns(
-        row_numbers=work.numbers[np.asarray(rows, dtype=np.intp)],
-        key=keys,
-        key_source=origin[np.asarray(rows, dtype=np.intp)],
+        row_numbers=work.numbers[keys.rows],
+        key=keys.keys,
+        key_source=origin[keys.rows],
         **fields,  # type: ignore[arg-type]
     )
 
@@ -508,8 +573,8 @@ def _customers_of_keys(
 def _scores(work: _Sheet, required: bool) -> npt.NDArray[np.int8] | None:
     if not work.has(Field.NPS_SCORE):
         return None
-    column = work.cells(Field.NPS_SCORE)
-    numbers = convert_numbers(column, work.mark(Field.NPS_SCORE, column))
+    data = work.column(Field.NPS_SCORE)
+    numbers = convert_numbers(data, work.mark(Field.NPS_SCORE, data))
     values = numbers.values
     valid = ~np.isnan(values)
     in_range = (
@@ -521,7 +586,7 @@ def _scores(work: _Sheet, required: bool) -> npt.NDArray[np.int8] | None:
     wrong = numbers.bad | (valid & ~in_range)
     if required:
         wrong |= numbers.empty
-    work.reject_values(wrong, Field.NPS_SCORE, ROW_NOT_A_SCORE, column)
+    work.reject_values(wrong, Field.NPS_SCORE, ROW_NOT_A_SCORE, data.cells)
     return np.where(in_range, np.where(valid, values, -1), -1).astype(np.int8)
 
 
@@ -530,25 +595,22 @@ def _customers(work: _Sheet) -> NormalizedSheet:
     scores = _scores(work, required=False)
     nps_dates = work.dates(Field.NPS_DATE, required=False)
     work.dates(Field.REGISTERED, required=False)  # validates before rows are split
-    no_key = ~_present(key)
-    work.reject(no_key, ROW_NO_KEY)
+    work.reject(~key.present, ROW_NO_KEY)
     keep, anonymous = _split(work, key)
+    keys = _Keys(key, keep)
     extra: dict[str, object] = {}
-    kept = keep.tolist()
     if scores is not None:
-        by_key: dict[str, tuple[int, int]] = {}
-        for index in reversed(kept):
-            if scores[index] >= 0:
-                day = int(nps_dates.day[index]) if nps_dates is not None else NO_DAY
-                by_key[key[index]] = (int(scores[index]), day)
-        firsts = list(dict.fromkeys(key[i] for i in kept))
-        extra["nps_score"] = np.array(
-            [by_key.get(k, (-1, NO_DAY))[0] for k in firsts], np.int8
+        answered = scores >= 0
+        # The first answered row of each key gives its score and the day of that row.
+        rows = keys.first(np.arange(work.count), answered, -1)
+        extra["nps_score"] = np.where(rows >= 0, scores[rows], -1).astype(np.int8)
+        days = (
+            nps_dates.day[rows]
+            if nps_dates is not None
+            else np.full(len(rows), NO_DAY, np.int32)
         )
-        extra["nps_day"] = np.array(
-            [by_key.get(k, (-1, NO_DAY))[1] for k in firsts], np.int32
-        )
-    customers = _customers_of_keys(work, key, origin, sources, keep, extra)
+        extra["nps_day"] = np.where(rows >= 0, days, NO_DAY).astype(np.int32)
+    customers = _customers_of_keys(work, keys, origin, sources, extra)
     return _result(work, len(keep), anonymous, customers=customers)
 
 
@@ -563,14 +625,14 @@ def _nps(work: _Sheet) -> NormalizedSheet:
     keep, anonymous = _split(work, key)
     nps = NpsColumns(
         row_numbers=work.numbers[keep],
-        customer_key=_take(key, keep),
+        customer_key=key.tolist(keep),  # type: ignore[arg-type]
         key_source=origin[keep],
         day=dates.day[keep]
         if dates is not None
         else np.full(len(keep), NO_DAY, np.int32),
         score=scores[keep],
     )
-    customers = _customers_of_keys(work, key, origin, sources, keep)
+    customers = _customers_of_keys(work, _Keys(key, keep), origin, sources)
     return _result(work, len(keep), anonymous, nps=nps, customers=customers)
 
 

@@ -19,9 +19,11 @@ recipe.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from clmdesk.core.importing.columns import chunked_array, chunked_list
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,17 +59,45 @@ def _mix(
 
 def _text_words(values: Sequence[str | None]) -> Hashes:
     """Two 64-bit words per value: BLAKE2b of each distinct text, hashed once."""
-    distinct = list(set(values))
-    index = {value: position for position, value in enumerate(distinct)}
-    words = np.empty((len(distinct), 2), dtype="<u8")
-    for position, value in enumerate(distinct):
-        digest = hashlib.blake2b((value or "").encode("utf-8"), digest_size=16).digest()
-        words[position] = np.frombuffer(digest, dtype="<u8")
-    codes = np.fromiter(
-        map(index.__getitem__, values), dtype=np.intp, count=len(values)
-    )
+    codes, distinct = _by_identity(values)
+    words = np.frombuffer(_digests(distinct), dtype="<u8").reshape(-1, 2)
     table = words.astype(np.uint64)
     return table[codes, 0], table[codes, 1]
+
+
+def _by_identity(values: Sequence[object]) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Codes of the values into their distinct objects (by identity, with numpy).
+
+    The text columns of converted lines share one object per distinct text,
+    so grouping the objects by ``id`` finds the distinct texts without
+    hashing a million strings.  Equal texts held by different objects just
+    get equal digests.
+    """
+    count = len(values)
+    ids = chunked_array(
+        lambda part: np.fromiter(map(id, part), dtype=np.intp, count=len(part)),
+        values,
+        np.intp,
+    )
+    order = np.argsort(ids)
+    ordered = ids[order]
+    starts = np.ones(count, dtype=np.bool_)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    codes = np.empty(count, dtype=np.intp)
+    codes[order] = np.cumsum(starts) - 1
+    firsts = order[starts].tolist()
+    return codes, [values[index] for index in firsts]
+
+
+def _digests(texts: Sequence[str | None]) -> bytes:
+    """The 16-byte BLAKE2b digests of the UTF-8 texts (``None`` as ``""``), end to end."""
+    base = hashlib.blake2b(digest_size=16)
+    digests = []
+    for text in texts:
+        state = base.copy()  # cheaper than a new hash object with its parameters
+        state.update((text or "").encode("utf-8"))
+        digests.append(state.digest())
+    return b"".join(digests)
 
 
 def _integer_words(values: npt.NDArray[np.integer]) -> npt.NDArray[np.uint64]:
@@ -127,7 +157,12 @@ def line_identities(orders: OrderColumns) -> list[bytes]:
     add(_text_words(orders.channel) if orders.channel is not None else absent(5))
     add(_occurrence(lanes[0], lanes[1]))
     stacked = np.stack([lanes[0].astype("<u8"), lanes[1].astype("<u8")], axis=1)
-    digests: list[bytes] = np.ascontiguousarray(stacked).view("V16").ravel().tolist()
+    records = np.ascontiguousarray(stacked).view("V16").ravel()
+    return chunked_list(_as_bytes, records)
+
+
+def _as_bytes(records: npt.NDArray[np.void]) -> list[bytes]:
+    digests: list[bytes] = records.tolist()
     return digests
 
 

@@ -12,16 +12,17 @@ will.  Steps, per sheet:
    headers mapped no money, numbers: ids, quantities, prices, amounts);
 4. the role, from the mapped fields;
 5. per mapped column, the date order and decimal mark, from all its
-   distinct values.
+   distinct text values (:func:`~clmdesk.core.importing.columns.sheet_columns`
+   keeps the column's cells, types and distinct values for the conversion).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from itertools import islice
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from clmdesk.core.importing.columns import sheet_columns
 from clmdesk.core.importing.headers import header_signature, match_header
 from clmdesk.core.importing.messages import (
     PLAN_AMBIGUOUS_DATES,
@@ -263,12 +264,12 @@ def refine_plan(
     columns already carrying one) is kept.
     """
     options = options or ImportOptions()
-    rows, _ = data_rows(sheet, plan)
+    data = sheet_columns(sheet, 0 if plan.header_row is None else plan.header_row + 1)
     brazilian = plan.locale == "pt_BR" or options.language == "pt_BR"
     marks: dict[int, NumberFormat | None] = {}
     for column in plan.columns:
         if column.field in NUMBER_FIELDS:
-            distinct = _distinct_texts(rows, column.index)
+            distinct = data[column.index].distinct_texts()
             mark, _undecided = detect_decimal_mark(distinct)
             if mark is None and distinct:
                 mark = (
@@ -290,7 +291,7 @@ def refine_plan(
             number_format=marks.get(column.index),
         )
         if column.field in DATE_FIELDS:
-            distinct = _distinct_texts(rows, column.index)
+            distinct = data[column.index].distinct_texts()
             order, ambiguous = detect_date_order(distinct)
             chosen = options.date_orders.get((plan.sheet, column.index))
             if chosen is None and column.date_order_chosen:
@@ -320,22 +321,6 @@ def refine_plan(
     plan = dataclasses.replace(plan, columns=tuple(columns))
     issues = _role_issues(plan) + issues
     return dataclasses.replace(plan, issues=tuple(issues), confidence=_confidence(plan))
-
-
-def _distinct_texts(rows: Sequence[Sequence[Cell]], index: int) -> set[Cell]:
-    """The distinct text cells of a column: formats are only decided from text.
-
-    A workbook column of real numbers or dates has no text at all; one pass
-    over the cell types tells, without building the column or its set.
-    """
-    if rows and all(len(row) > index for row in (rows[0], rows[-1])):
-        try:
-            kinds = set(map(type, map(itemgetter(index), rows)))
-        except IndexError:
-            kinds = {str}
-        if str not in kinds:
-            return set()
-    return {v for v in column_values(rows, index) if type(v) is str}
 
 
 def _map_by_headers(

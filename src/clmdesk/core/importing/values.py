@@ -1,14 +1,19 @@
 """Per-column value formats and whole-column conversion (core layer).
 
 A generic parser per cell costs 10-20 s per million values, so nothing
-here parses cell by cell.  Each column is converted in three moves:
+here parses cell by cell.  A column (a :class:`~.columns.ColumnData`,
+shared with planning) is converted in three moves:
 
-1. take the column's distinct values (``set``: C speed);
-2. decide the column's format once from them (day-first or month-first,
-   decimal comma or point) and parse each distinct value once into a
-   look-up table;
-3. map the whole column through the table (``map`` + ``numpy.fromiter``:
-   C speed again) and derive masks with numpy.
+1. factorise it: one code per cell into its distinct cells (numpy for
+   real numbers, hashing in slices for the rest, see :mod:`.columns`);
+2. decide the column's format once from the distinct values (day-first or
+   month-first, decimal comma or point) and convert each distinct value
+   once;
+3. map the results back to the cells with one numpy ``take`` on the codes.
+
+Columns of real numbers and real dates (what a workbook gives) skip the
+distinct values: numpy reads the floats directly, and dates are taken
+apart with a few C-speed passes (hashing a million datetimes costs more).
 
 Money follows DOMAIN.md: each cell's shortest decimal form
 (``repr(float)`` -> :class:`~decimal.Decimal`), rounded half-up to integer
@@ -23,12 +28,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import compress
-from operator import itemgetter, methodcaller
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, methodcaller
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from clmdesk.core.importing.columns import (
+    ColumnData,
+    Factor,
+    chunked,
+    chunked_array,
+    chunked_list,
+    column_data,
+    factorize_objects,
+    objects,
+    take_list,
+)
 from clmdesk.core.importing.records import (
     NO_DAY,
     NO_INT,
@@ -48,17 +64,24 @@ __all__ = [
     "ERROR_STRINGS",
     "DateColumn",
     "NumberColumn",
+    "TextColumn",
     "convert_dates",
     "convert_numbers",
     "detect_date_order",
     "detect_decimal_mark",
     "document_column",
+    "document_texts",
     "email_column",
+    "email_texts",
+    "free_texts",
     "id_column",
+    "id_texts",
     "is_blank",
     "phone_column",
+    "phone_texts",
     "product_cents",
     "state_column",
+    "state_texts",
     "text_column",
 ]
 
@@ -128,10 +151,6 @@ def is_blank(value: Cell) -> bool:
         text = value.strip()
         return not text or (text[0] == "#" and text.upper() in ERROR_STRINGS)
     return False
-
-
-def _unique(column: Sequence[Cell]) -> set[Cell]:
-    return set(column)
 
 
 # --------------------------------------------------------------------- dates
@@ -338,39 +357,26 @@ def _pack(value: Cell, order: DateOrder, months: bool) -> int:
     return _BAD  # time, timedelta, bool: not a calendar date
 
 
-def _date_table(values: set[Cell], order: DateOrder, months: bool) -> dict[Cell, int]:
-    """Packed value of each distinct cell; a column of real datetimes takes a tight path."""
-    epoch, pack = _EPOCH_ORDINAL, _PACK
-    real = set(values)
-    real.discard("")
-    real.discard(None)
-    table: dict[Cell, int] = dict.fromkeys(values - real, _EMPTY)
-    # Real dates and datetimes (what a workbook gives): a tight loop each.
-    stamps = cast("list[datetime]", [v for v in real if type(v) is datetime])
-    table.update(
-        zip(
-            stamps,
-            [
-                (d.toordinal() - epoch) * pack
-                + d.hour * 3600
-                + d.minute * 60
-                + d.second
-                + 1
-                for d in stamps
-            ],
-            strict=True,
-        )
-    )
-    days = cast("list[date]", [v for v in real if type(v) is date])
-    table.update(zip(days, [(d.toordinal() - epoch) * pack for d in days], strict=True))
-    if len(table) == len(values):
-        return table
-    texts = [v for v in real if type(v) is str]
+def _packed_distinct(
+    values: Sequence[Cell], order: DateOrder, months: bool
+) -> npt.NDArray[np.int64]:
+    """Packed value of each of a column's distinct cells (same order)."""
+    texts = [v for v in values if type(v) is str]
+    parsed: dict[str, int] = {}
     if len(texts) >= _VECTOR_MIN:
-        table.update(_text_dates_vectorised(texts, order))
-    for value in real - table.keys():
-        table[value] = _pack(value, order, months)
-    return table
+        parsed = _text_dates_vectorised(texts, order)
+    if not parsed:
+        return np.fromiter(
+            (_pack(v, order, months) for v in values), dtype=np.int64, count=len(values)
+        )
+    return np.fromiter(
+        (
+            parsed[v] if type(v) is str and v in parsed else _pack(v, order, months)
+            for v in values
+        ),
+        dtype=np.int64,
+        count=len(values),
+    )
 
 
 # Fixed-width text dates parsed with numpy: (length, year slice, month slice,
@@ -484,7 +490,9 @@ class DateColumn:
 
 
 def convert_dates(
-    column: Sequence[Cell], order: DateOrder | None = None, months: bool = False
+    column: Sequence[Cell] | ColumnData,
+    order: DateOrder | None = None,
+    months: bool = False,
 ) -> DateColumn:
     """Convert a whole date column.
 
@@ -508,18 +516,96 @@ def convert_dates(
         dropped, not applied.
     """
     order = order or DateOrder.DAY_FIRST
-    table = _date_table(_unique(column), order, months)
-    packed = np.fromiter(
-        map(table.__getitem__, column), dtype=np.int64, count=len(column)
-    )
+    data = column_data(column)
+    if any(issubclass(kind, date) for kind in data.kinds):
+        # Real dates (what a workbook gives) are converted directly: hashing
+        # a million datetimes to find the distinct ones costs more.
+        return _real_dates(data, order, months)
+    return _unpack(_packed_dates(data.factor, order, months))
+
+
+def _packed_dates(
+    factor: Factor, order: DateOrder, months: bool
+) -> npt.NDArray[np.int64]:
+    """Each distinct cell parsed once, then mapped back to the cells."""
+    packed: npt.NDArray[np.int64] = _packed_distinct(factor.uniques, order, months)
+    return packed[factor.codes]
+
+
+def _unpack(packed: npt.NDArray[np.int64]) -> DateColumn:
     empty = packed == _EMPTY
     bad = packed == _BAD
     invalid = empty | bad
     safe = np.where(invalid, 0, packed)
     day, rest = np.divmod(safe, _PACK)
-    day = np.where(invalid, NO_DAY, day).astype(np.int32)
-    seconds = np.where(invalid | (rest == 0), NO_TIME, rest - 1).astype(np.int32)
-    return DateColumn(day=day, seconds=seconds, empty=empty, bad=bad)
+    return DateColumn(
+        day=np.where(invalid, NO_DAY, day).astype(np.int32),
+        seconds=np.where(invalid | (rest == 0), NO_TIME, rest - 1).astype(np.int32),
+        empty=empty,
+        bad=bad,
+    )
+
+
+def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
+    """A column of real dates and datetimes, plus maybe some other cells (blanks…)."""
+    kinds = data.kinds
+    only_dates = all(issubclass(kind, date) for kind in kinds)
+    with_time = any(issubclass(kind, datetime) for kind in kinds)
+    mixed_time = with_time and not all(issubclass(k, datetime) for k in kinds)
+
+    def convert(
+        part: Sequence[Cell],
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None, list[Cell]]:
+        """Packed values of the real dates of a slice, which cells they are, the others."""
+        real, flags, others = part, None, []
+        if not only_dates:
+            flags = np.fromiter(
+                map(isinstance, part, repeat(date)), dtype=np.bool_, count=len(part)
+            )
+            real = list(compress(part, flags.tolist()))
+            others = list(compress(part, (~flags).tolist()))
+        days = np.fromiter(
+            map(date.toordinal, real),  # type: ignore[arg-type]
+            dtype=np.int64,
+            count=len(real),
+        )
+        packed = (days - _EPOCH_ORDINAL) * _PACK
+        if with_time:
+            packed += _seconds_of_day(real, mixed_time)
+        return packed, flags, others
+
+    parts = chunked(convert, data.cells)
+    real = np.concatenate([p for p, _, _ in parts]) if parts else np.zeros(0, np.int64)
+    if only_dates:
+        return _unpack(real)
+    is_date = np.concatenate([f for _, f, _ in parts])
+    others = [cell for _, _, rest in parts for cell in rest]
+    packed = np.empty(len(data), dtype=np.int64)
+    packed[is_date] = real
+    packed[~is_date] = _packed_dates(ColumnData(others).factor, order, months)
+    return _unpack(packed)
+
+
+def _seconds_of_day(cells: Sequence[Cell], mixed: bool) -> npt.NDArray[np.int64]:
+    """Packed time part of the datetimes (seconds + 1); 0 for the dates (when ``mixed``)."""
+    stamps = cells
+    if mixed:
+        flags = np.fromiter(
+            map(isinstance, cells, repeat(datetime)), dtype=np.bool_, count=len(cells)
+        )
+        stamps = list(compress(cells, flags.tolist()))
+    size = len(stamps)
+    total = np.ones(size, dtype=np.int64)
+    for name, unit in (("hour", 3600), ("minute", 60), ("second", 1)):
+        total += (
+            np.fromiter(map(attrgetter(name), stamps), dtype=np.int64, count=size)
+            * unit
+        )
+    if not mixed:
+        return total
+    result = np.zeros(len(cells), dtype=np.int64)
+    result[flags] = total
+    return result
 
 
 # ------------------------------------------------------------------- numbers
@@ -641,58 +727,89 @@ class NumberColumn:
         values: npt.NDArray[np.float64],
         empty: npt.NDArray[np.bool_],
         bad: npt.NDArray[np.bool_],
-        column: Sequence[Cell],
-        texts: dict[Cell, Decimal | None],
-        bodies: dict[Cell, str],
+        data: ColumnData,
+        exact: list[Decimal | object | None] | None = None,
+        bodies: list[str | None] | None = None,
     ) -> None:
         self.values = values
         self.empty = empty
         self.bad = bad
-        self.column = column
-        self._texts = texts  # text cells parsed the slow way (currency, parentheses…)
-        self._bodies = bodies  # plain text numbers, normalised ("-1234.56")
-        self._table: dict[Cell, Decimal | None] | None = None
+        self.data = data
+        self.column = data.cells
+        # Per distinct cell (``data.factor.uniques``): its exact value when
+        # parsed the slow way (currency, parentheses…), else _NOT_A_NUMBER;
+        # and the normalised plain text number ("-1234.56"), else None.
+        self._exact = exact
+        self._bodies = bodies
+
+    @property
+    def factor(self) -> Factor:
+        """The column's cells as codes into its distinct cells."""
+        return self.data.factor
 
     @property
     def table(self) -> dict[Cell, Decimal | None]:
         """Distinct cell -> exact :class:`~decimal.Decimal` (``None`` for empty or invalid).
 
         Numbers from a workbook take their shortest decimal form
-        (``repr(float)``), so ``9.9499999999999993`` is ``9.95``.  Built on
-        first use: an amount column converted to cents rarely needs it.
+        (``repr(float)``), so ``9.9499999999999993`` is ``9.95``.
         """
-        if self._table is None:
-            table = dict(self._texts)
-            for value in set(self.column):
-                if value not in table:
-                    table[value] = self._exact(value)
-            self._table = table
-        return self._table
+        return dict(zip(self.factor.uniques, self.exact_values(), strict=True))
 
-    def _exact(self, value: Cell) -> Decimal | None:
-        known = self._texts.get(value, _NOT_A_NUMBER)
-        if known is not _NOT_A_NUMBER:
-            return known  # type: ignore[return-value]
-        body = self._bodies.get(value)
+    def exact_values(self) -> list[Decimal | None]:
+        """The exact value of each distinct cell (``factor.uniques`` order), computed once."""
+        known = self._exact
+        if known is None:
+            known = self._exact = [_NOT_A_NUMBER] * len(self.factor.uniques)
+        if _NOT_A_NUMBER in known:
+            bodies = self._bodies
+            uniques = self.factor.uniques
+            for position, number in enumerate(known):
+                if number is _NOT_A_NUMBER:
+                    body = bodies[position] if bodies is not None else None
+                    known[position] = (
+                        Decimal(body)
+                        if body is not None
+                        else _number_of_cell(uniques[position])
+                    )
+        return known  # type: ignore[return-value]
+
+    def _exact_of(self, position: int) -> Decimal | None:
+        known = self._exact
+        if known is not None and known[position] is not _NOT_A_NUMBER:
+            return known[position]  # type: ignore[return-value]
+        body = self._bodies[position] if self._bodies is not None else None
         if body is not None:
             return Decimal(body)
-        return _number_of_cell(value)
+        return _number_of_cell(self.factor.uniques[position])
 
     def max_decimals(self) -> int:
         """Most decimals of any value in its shortest decimal form (0 for whole numbers)."""
+        factor = self.factor
+        floats = len(factor.floats)
+        most = _float_decimals(factor.uniques[:floats])
+        bodies = self._bodies or []
         # Decimals of the plain text numbers: what follows the point, at C speed.
         most = max(
-            map(
-                len,
+            most,
+            max(
                 map(
-                    itemgetter(2),
-                    map(methodcaller("partition", "."), self._bodies.values()),
+                    len,
+                    map(
+                        itemgetter(2),
+                        map(
+                            methodcaller("partition", "."),
+                            [b for b in bodies if b is not None],
+                        ),
+                    ),
                 ),
+                default=0,
             ),
-            default=0,
         )
-        for value in set(self.column) - self._bodies.keys():
-            number = self._exact(value)
+        for position in range(floats, len(factor.uniques)):
+            if bodies and bodies[position] is not None:
+                continue
+            number = self._exact_of(position)
             if number is not None and number.is_finite():
                 most = max(most, -int(number.as_tuple().exponent))
         return most
@@ -714,50 +831,61 @@ class NumberColumn:
             safe = valid & (np.abs(scaled - rounded) < 0.01) & (np.abs(values) < 1e12)
         cents = np.where(safe, rounded, 0.0).astype(np.int64)
         cents[~valid] = NO_INT
-        too_large = np.zeros(len(values), dtype=np.bool_)
-        slow = np.flatnonzero(valid & ~safe)
-        if len(slow):
-            lookup: dict[Cell, int] = {}
-            for index in slow.tolist():
-                value = self.column[index]
-                exact = lookup.get(value)
-                if exact is None:
-                    number = self._exact(value)
-                    exact = (
-                        NO_INT
-                        if number is None
-                        else int(
-                            (number * 100).to_integral_value(rounding=ROUND_HALF_UP)
-                        )
+        slow = valid & ~safe
+        if slow.any():
+            codes = self.factor.codes
+            needed = np.unique(codes[slow])
+            exact = np.zeros(len(self.factor.uniques), dtype=np.int64)
+            for position in needed.tolist():
+                number = self._exact_of(position)
+                exact[position] = (
+                    NO_INT
+                    if number is None
+                    else _clamp(
+                        int((number * 100).to_integral_value(rounding=ROUND_HALF_UP))
                     )
-                    lookup[value] = exact
-                if exact != NO_INT and abs(exact) >= _MAX_CENTS:
-                    too_large[index] = True
-                    exact = NO_INT
-                cents[index] = exact
-        big = valid & (np.abs(cents) >= _MAX_CENTS) & (cents != NO_INT)
-        if big.any():
-            too_large |= big
-            cents[big] = NO_INT
+                )
+            cents[slow] = exact[codes[slow]]
+        too_large = valid & (np.abs(cents) >= _MAX_CENTS) & (cents != NO_INT)
+        # A slow value beyond any int64 was clamped to _MAX_CENTS: too large too.
+        if too_large.any():
+            cents[too_large] = NO_INT
         return cents, too_large
 
     def integers(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Whole numbers rounded half-up (``NO_INT`` where empty/invalid), and a too-large mask."""
-        lookup: dict[Cell, int] = {}
-        for value, number in self.table.items():
+        lookup = np.empty(len(self.factor.uniques), dtype=np.int64)
+        for position, number in enumerate(self.exact_values()):
             whole = (
                 NO_INT
                 if number is None
                 else int(number.to_integral_value(ROUND_HALF_UP))
             )
-            lookup[value] = (
+            lookup[position] = (
                 whole if abs(whole) < _MAX_CENTS or whole == NO_INT else NO_INT + 1
             )
-        raw = np.fromiter(
-            map(lookup.__getitem__, self.column), dtype=np.int64, count=len(self.column)
-        )
+        raw = lookup[self.factor.codes]
         too_large = raw == NO_INT + 1
         return np.where(too_large, NO_INT, raw), too_large
+
+
+def _clamp(cents: int) -> int:
+    """``cents``, or ``_MAX_CENTS`` when its magnitude reaches it (it no longer fits)."""
+    return cents if abs(cents) < _MAX_CENTS else _MAX_CENTS
+
+
+def _float_decimals(values: Sequence[Cell]) -> int:
+    """Most decimals among floats in their shortest decimal form (``repr``)."""
+    texts = list(map(repr, values))
+    plain = [t for t in texts if "e" not in t and "n" not in t]  # no 1e-05, nan, inf
+    most = max(
+        map(len, map(itemgetter(2), map(methodcaller("partition", "."), plain))),
+        default=0,
+    )
+    for text in texts:
+        if "e" in text and "n" not in text:
+            most = max(most, -int(Decimal(text).as_tuple().exponent))
+    return most
 
 
 _NOT_A_NUMBER = object()
@@ -774,7 +902,10 @@ _DROP_SEPARATORS = str.maketrans("", "", ".,-")
 
 
 def _plain_text_numbers(
-    distinct: set[Cell], comma: bool, floats: dict[Cell, float], bodies: dict[Cell, str]
+    distinct: Iterable[Cell],
+    comma: bool,
+    floats: dict[Cell, float],
+    bodies: dict[Cell, str],
 ) -> None:
     """Convert a column's plain text numbers all at once ("1.234,56", "-12").
 
@@ -814,7 +945,7 @@ def _plain_digits(text: str) -> bool:
 
 
 def convert_numbers(
-    column: Sequence[Cell], mark: NumberFormat | None = None
+    column: Sequence[Cell] | ColumnData, mark: NumberFormat | None = None
 ) -> NumberColumn:
     """Convert a whole number column.
 
@@ -831,36 +962,43 @@ def convert_numbers(
     NumberColumn
     """
     mark = mark or NumberFormat.DECIMAL_POINT
-    count = len(column)
-    distinct = _unique(column)
-    kinds = set(map(type, distinct))
-    if kinds <= {float, int}:
+    data = column_data(column)
+    count = len(data)
+    floats = data.floats
+    if floats is not None:
         # All real numbers (the usual workbook column): numpy converts at C speed.
-        try:
-            values = np.array(column, dtype=np.float64)
-        except OverflowError:
-            values = None
-        if values is not None:
-            bad = ~np.isfinite(values)
-            values[bad] = np.nan
-            return NumberColumn(values, np.zeros(count, np.bool_), bad, column, {}, {})
-    texts: dict[Cell, Decimal | None] = {}
-    bodies: dict[Cell, str] = {}
-    floats: dict[Cell, float] = {}
-    bad_values: set[Cell] = set()
-    nan = float("nan")
+        bad = ~np.isfinite(floats)
+        values = floats
+        if bad.any():
+            values = np.where(bad, np.nan, floats)
+        return NumberColumn(values, np.zeros(count, np.bool_), bad, data)
+    factor = data.factor
+    uniques = factor.uniques
+    size = len(uniques)
+    numbers = np.empty(size, dtype=np.float64)
+    is_bad = np.zeros(size, dtype=np.bool_)
+    exact: list[Decimal | object | None] = [_NOT_A_NUMBER] * size
+    bodies: list[str | None] = [None] * size
+    # Real numbers first (their own block of the distinct cells): numpy.
+    real = len(factor.floats)
+    numbers[:real] = factor.floats
+    is_bad[:real] = ~np.isfinite(factor.floats)
+    numbers[:real][is_bad[:real]] = np.nan
     comma = mark == NumberFormat.DECIMAL_COMMA
-    _plain_text_numbers(distinct, comma, floats, bodies)
-    for value in distinct:
-        if value in bodies:
-            continue
+    plain_floats: dict[Cell, float] = {}
+    plain_bodies: dict[Cell, str] = {}
+    _plain_text_numbers(uniques[real:], comma, plain_floats, plain_bodies)
+    nan = float("nan")
+    infinite = (float("inf"), float("-inf"))
+    for position in range(real, size):
+        value = uniques[position]
         kind = type(value)
-        if (
-            kind is float
-            and value == value
-            and value not in (float("inf"), float("-inf"))
-        ):
-            floats[value] = value  # type: ignore[assignment]
+        if kind is str and value in plain_bodies:
+            numbers[position] = plain_floats[value]
+            bodies[position] = plain_bodies[value]
+            continue
+        if kind is float and value == value and value not in infinite:
+            numbers[position] = value  # type: ignore[assignment]
             continue
         if kind is str and _plain_digits(value):  # type: ignore[arg-type]
             # Digits and separators only ("1.234,56", "-12"): no Decimal yet.
@@ -874,36 +1012,30 @@ def convert_numbers(
             except ValueError:
                 pass
             else:
-                if as_float not in (float("inf"), float("-inf")):
-                    floats[value] = as_float
-                    bodies[value] = body
+                if as_float not in infinite:
+                    numbers[position] = as_float
+                    bodies[position] = body
                     continue
         try:
             number = _decimal(value, mark)
         except (ValueError, InvalidOperation, OverflowError):
             number = None
-            bad_values.add(value)
-        texts[value] = number
+            is_bad[position] = True
+        exact[position] = number
         if number is None:
-            floats[value] = nan
+            numbers[position] = nan
         else:
             as_float = float(number)
-            if as_float in (float("inf"), float("-inf")):
+            if as_float in infinite:
                 # Beyond any float (1E400): not a number we can use.
-                floats[value] = nan
-                bad_values.add(value)
-                texts[value] = None
+                numbers[position] = nan
+                is_bad[position] = True
+                exact[position] = None
             else:
-                floats[value] = as_float
-    values = np.fromiter(map(floats.__getitem__, column), dtype=np.float64, count=count)
-    missing = np.isnan(values)
-    if bad_values:
-        bad = np.fromiter(
-            map(bad_values.__contains__, column), dtype=np.bool_, count=count
-        )
-    else:
-        bad = np.zeros(count, dtype=np.bool_)
-    return NumberColumn(values, missing & ~bad, bad, column, texts, bodies)
+                numbers[position] = as_float
+    values = numbers[factor.codes]
+    bad = is_bad[factor.codes]
+    return NumberColumn(values, np.isnan(values) & ~bad, bad, data, exact, bodies)
 
 
 def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
@@ -922,19 +1054,14 @@ def _scaled(numbers: NumberColumn) -> tuple[npt.NDArray[np.int64], int, int]:
             np.all(np.abs(magnified[valid] - rounded[valid]) < 0.25)
         ):
             return finite.astype(np.int64), scale, int(largest_float)
-    lookup: dict[Cell, int] = {}
-    largest = 0
-    for value, number in numbers.table.items():
-        scaled = 0 if number is None else int(number.scaleb(scale))
-        lookup[value] = scaled
-        largest = max(largest, abs(scaled))
+    scaled = [
+        0 if number is None else int(number.scaleb(scale))
+        for number in numbers.exact_values()
+    ]
+    largest = max(map(abs, scaled), default=0)
     if largest >= 2**62:
         raise OverflowError
-    array = np.fromiter(
-        map(lookup.__getitem__, numbers.column),
-        dtype=np.int64,
-        count=len(numbers.column),
-    )
+    array = np.array(scaled, dtype=np.int64)[numbers.factor.codes]
     return array, scale, largest
 
 
@@ -964,10 +1091,11 @@ def product_cents(
         p, p_scale, p_max = _scaled(price)
     except OverflowError:
         return _product_slow(quantity, price, invalid)
-    if q_max * p_max >= 2**62:
+    scale = q_scale + p_scale
+    if q_max * p_max >= 2**62 or scale > 20:
+        # Past int64 (the product, or 10**(scale-2) for a tiny factor such as 1e-225).
         return _product_slow(quantity, price, invalid)
     product = q * p
-    scale = q_scale + p_scale
     if scale <= 2:
         cents = product * 10 ** (2 - scale)
     else:
@@ -982,9 +1110,11 @@ def _product_slow(
     quantity: NumberColumn, price: NumberColumn, invalid: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.int64]:
     result = np.full(len(quantity.column), NO_INT, dtype=np.int64)
+    q_exact, p_exact = quantity.exact_values(), price.exact_values()
+    q_codes, p_codes = quantity.factor.codes, price.factor.codes
     for index in np.flatnonzero(~invalid).tolist():
-        q = quantity.table[quantity.column[index]]
-        p = price.table[price.column[index]]
+        q = q_exact[q_codes[index]]
+        p = p_exact[p_codes[index]]
         assert q is not None
         assert p is not None
         cents = int((q * p * 100).to_integral_value(rounding=ROUND_HALF_UP))
@@ -996,17 +1126,140 @@ def _product_slow(
 # ---------------------------------------------------------------------- text
 
 _DIGITS = re.compile(r"\D+")
-_SPACES = re.compile(r"\s+")
 _ZERO_FRACTION = re.compile(r"(\d+)\.0+")
 
 
-def _map_text(
-    column: Sequence[Cell], normalize: Callable[[Cell], str | None]
-) -> list[str | None]:
-    table = {}
-    for value in _unique(column):
-        table[value] = None if value is None or is_blank(value) else normalize(value)
-    return list(map(table.__getitem__, column))
+@dataclass(frozen=True)
+class TextColumn:
+    """A normalised text column, as codes into its distinct texts.
+
+    Attributes
+    ----------
+    codes
+        Per cell, the index of its text in ``texts``, or -1 for none
+        (an empty cell, or a value the normaliser rejects).
+    texts
+        The distinct normalised texts.
+    """
+
+    codes: npt.NDArray[np.intp]
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def present(self) -> npt.NDArray[np.bool_]:
+        """True where a cell has a text."""
+        present: npt.NDArray[np.bool_] = self.codes >= 0
+        return present
+
+    def lookup(self) -> npt.NDArray[np.object_]:
+        """``texts`` as an object array, plus ``None`` at the end (code -1)."""
+        return objects([*self.texts, None])
+
+    def tolist(self, rows: npt.NDArray[np.intp] | None = None) -> list[str | None]:
+        """The texts (``None`` for none) of every cell, or of the cells at ``rows``."""
+        return self.texts_of(self.codes if rows is None else self.codes[rows])
+
+    def texts_of(self, codes: npt.NDArray[np.intp]) -> list[str | None]:
+        """The texts of ``codes`` (``None`` for -1)."""
+        return take_list(self.lookup(), codes)
+
+
+def _text_column(
+    column: Sequence[Cell] | ColumnData,
+    normalize: Callable[[Sequence[Cell]], list[str | None]],
+    floats: Callable[[list[str]], list[str]] | None = None,
+) -> TextColumn:
+    """Normalise each distinct cell once, then give every cell the code of its text.
+
+    ``normalize`` turns distinct cells into texts (``None`` for none);
+    ``floats``, when given, turns the plain texts of the distinct real
+    numbers (``"12346"``, ``"1.5"``) into texts, and says by being given that
+    distinct numbers give distinct texts.
+    """
+    factor = column_data(column).factor
+    real = len(factor.floats)
+    rest = normalize(factor.uniques[real:])
+    if real and floats is not None:
+        texts, remap = _add_texts(floats(_float_texts(factor.floats)), rest)
+    else:
+        texts, remap = _add_texts([], normalize(factor.uniques[:real]) + rest)
+    codes = np.append(remap, -1)[factor.codes] if len(remap) else factor.codes
+    return TextColumn(codes, texts)
+
+
+def _add_texts(
+    distinct: list[str], more: list[str | None]
+) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct texts of ``distinct + more``, and the code of each (-1 for ``None``).
+
+    ``distinct`` holds distinct texts already (the numbers' texts); ``more``
+    may repeat them or each other (" ana" and "ana" give one text).
+    """
+    codes = np.arange(len(distinct) + len(more), dtype=np.intp)
+    if not more:
+        return distinct, codes
+    extra = factorize_objects(more)
+    wanted = set(extra.uniques)
+    wanted.discard(None)
+    # Where the new texts already are among the distinct ones (rarely anywhere).
+    hits = chunked_array(
+        lambda part: np.fromiter(
+            map(wanted.__contains__, part), dtype=np.bool_, count=len(part)
+        ),
+        distinct if wanted else [],
+        np.bool_,
+    )
+    known: dict[str | None, int] = {
+        distinct[index]: index for index in np.flatnonzero(hits).tolist()
+    }
+    texts = list(distinct)
+    place = np.empty(len(extra.uniques), dtype=np.intp)
+    for position, text in enumerate(cast("list[str | None]", extra.uniques)):
+        if text is None:
+            place[position] = -1
+            continue
+        if text not in known:
+            known[text] = len(texts)
+            texts.append(text)
+        place[position] = known[text]
+    codes[len(distinct) :] = place[extra.codes]
+    return texts, codes
+
+
+def _float_texts(values: npt.NDArray[np.float64]) -> list[str]:
+    """Plain text of floats: ``"12346"`` for a whole number below 1e16, else ``repr``."""
+    with np.errstate(invalid="ignore"):
+        whole = (values == np.floor(values)) & (np.abs(values) < 1e16)
+    wholes = chunked_list(_int_texts, values[whole].astype(np.int64))
+    if len(wholes) == len(values):
+        return wholes
+    texts = np.empty(len(values), dtype=object)
+    texts[whole] = wholes
+    texts[~whole] = chunked_list(_reprs, values[~whole])
+    result: list[str] = take_list(texts, np.arange(len(texts)))
+    return result
+
+
+def _int_texts(values: npt.NDArray[np.int64]) -> list[str]:
+    return list(map(str, values.tolist()))
+
+
+def _reprs(values: npt.NDArray[np.float64]) -> list[str]:
+    return list(map(repr, values.tolist()))
+
+
+def _each(
+    normalize: Callable[[Cell], str | None],
+) -> Callable[[Sequence[Cell]], list[str | None]]:
+    """A per-cell normaliser applied to distinct cells, empty cells giving ``None``."""
+
+    def apply(values: Sequence[Cell]) -> list[str | None]:
+        return [None if v is None or is_blank(v) else normalize(v) for v in values]
+
+    return apply
 
 
 def _plain_text(value: Cell) -> str:
@@ -1021,11 +1274,16 @@ def _plain_text(value: Cell) -> str:
     return str(value)
 
 
+def _squeeze(text: str) -> str:
+    """Trimmed, every run of white space one space (``str.split`` splits on what ``\\s`` matches)."""
+    return " ".join(text.split())
+
+
 def _id(value: Cell) -> str | None:
     if isinstance(value, str):
         if value.isdigit():  # the usual text id: digits, nothing to trim
             return value
-        text = _SPACES.sub(" ", value.strip())
+        text = _squeeze(value)
         # "12346.0" written as text by a tool that went through floats.
         match = _ZERO_FRACTION.fullmatch(text)
         return (match.group(1) if match else text) or None
@@ -1036,24 +1294,32 @@ def _id(value: Cell) -> str | None:
     return _plain_text(value) or None
 
 
+def _texts(values: Sequence[Cell]) -> list[str | None]:
+    """Free text of distinct cells: text cells squeezed at C speed, the others one by one."""
+    if not all(type(v) is str for v in values):
+        return _each(_text)(values)
+    squeezed: list[str] = list(map(_squeeze, values))  # type: ignore[arg-type]
+    return [
+        None if not t or (t[0] == "#" and t.upper() in ERROR_STRINGS) else t
+        for t in squeezed
+    ]
+
+
+def _same(texts: list[str]) -> list[str]:
+    return texts
+
+
+def id_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """Customer keys, order ids, referrers (see :func:`id_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _each(_id), _same)
+
+
 def id_column(column: Sequence[Cell]) -> list[str | None]:
     """Customer keys, order ids, referrers: trimmed text; ``12346.0`` -> ``"12346"``.
 
     Leading zeros of ids stored as text are kept (``"00123"``).
     """
-    distinct = _unique(column)
-    table: dict[Cell, str | None] = {}
-    floats = cast("list[float]", [v for v in distinct if type(v) is float])
-    if floats:
-        # The common case: ids a workbook stored as whole numbers, done with numpy.
-        numbers = np.array(floats, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            whole = (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e16)
-        texts = map(str, numbers[whole].astype(np.int64).tolist())
-        table.update(zip(compress(floats, whole.tolist()), texts, strict=False))
-    for value in distinct - table.keys():
-        table[value] = None if value is None or is_blank(value) else _id(value)
-    return list(map(table.__getitem__, column))
+    return id_texts(column).tolist()
 
 
 def _email(value: Cell) -> str | None:
@@ -1061,9 +1327,14 @@ def _email(value: Cell) -> str | None:
     return text if "@" in text else None
 
 
+def email_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """E-mails (see :func:`email_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _each(_email))
+
+
 def email_column(column: Sequence[Cell]) -> list[str | None]:
     """E-mails trimmed and lower-cased; a text without ``@`` is no e-mail (``None``)."""
-    return _map_text(column, _email)
+    return email_texts(column).tolist()
 
 
 def _document(value: Cell) -> str | None:
@@ -1079,27 +1350,42 @@ def _document(value: Cell) -> str | None:
     return digits or None
 
 
+def document_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """CPF/CNPJ (see :func:`document_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _each(_document))
+
+
 def document_column(column: Sequence[Cell]) -> list[str | None]:
     """CPF/CNPJ as digits only; numbers left-padded to 11 (CPF) or 14 (CNPJ) digits."""
-    return _map_text(column, _document)
+    return document_texts(column).tolist()
 
 
 def _phone(value: Cell) -> str | None:
     return _DIGITS.sub("", _plain_text(value)) or None
 
 
+def phone_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """Phones (see :func:`phone_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _each(_phone))
+
+
 def phone_column(column: Sequence[Cell]) -> list[str | None]:
     """Phones as digits only."""
-    return _map_text(column, _phone)
+    return phone_texts(column).tolist()
 
 
 def _text(value: Cell) -> str | None:
-    return _SPACES.sub(" ", _plain_text(value).strip()) or None
+    return _squeeze(_plain_text(value)) or None
+
+
+def free_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """Free text (see :func:`text_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _texts, _same)
 
 
 def text_column(column: Sequence[Cell]) -> list[str | None]:
     """Free text (names, cities, channels, statuses): trimmed, inner spaces collapsed."""
-    return _map_text(column, _text)
+    return free_texts(column).tolist()
 
 
 def _state(value: Cell) -> str | None:
@@ -1107,6 +1393,11 @@ def _state(value: Cell) -> str | None:
     return text.upper() if text else None
 
 
+def state_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
+    """States (see :func:`state_column`) as a :class:`TextColumn`."""
+    return _text_column(column, _each(_state))
+
+
 def state_column(column: Sequence[Cell]) -> list[str | None]:
     """States (UF): trimmed and upper-cased."""
-    return _map_text(column, _state)
+    return state_texts(column).tolist()
