@@ -34,7 +34,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -454,7 +454,7 @@ def _looked_up(
 # Customers
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class _Customer:
     id: int
     key: str
@@ -509,10 +509,11 @@ class _CustomerBook:
         """Find or create the customer of ``key``."""
         found = self.find(key, source)
         if found is None:
-            values = _EMPTY_VALUES.copy()
-            found = _Customer(self.next_id, key, values, created=True)
+            found = _Customer(self.next_id, key, _EMPTY_VALUES.copy(), created=True)
             self.next_id += 1
-            self.add(found)
+            # New and without aliases yet: add() without _index_aliases().
+            self.by_id[found.id] = found
+            self.by_key.setdefault(key, found)
             # A customer keyed by its e-mail or document carries it as an alias.
             if source == KeySource.EMAIL:
                 self.merge(found, "email", key, "", "")
@@ -642,24 +643,31 @@ def _resolve_customers(
         Key source (:class:`KeySource` value) -> key -> customer.
     """
     resolved: _Resolved = {int(source): {} for source in KeySource}
+    fields_of: dict[int, list[tuple[str, list[Any]]]] = {}
     for source in (KeySource.CUSTOMER_ID, KeySource.EMAIL, KeySource.DOCUMENT):
         table = resolved[int(source)]
-        for sheet in sheets:
+        for position, sheet in enumerate(sheets):
             entries = sheet.customers
             if entries is not None:
-                fields = _entry_fields(entries)
-                for index, (key, key_source) in enumerate(
-                    zip(entries.key, _sources(entries.key_source).tolist(), strict=True)
-                ):
-                    if key_source != source:
-                        continue
-                    customer = table.get(key)
-                    if customer is None:
-                        customer = table[key] = book.resolve(key, source)
-                    for column, values in fields:
-                        value = values[index]
-                        if value is not None and value != "":
-                            book.merge(customer, column, value, sheet.file, sheet.sheet)
+                match = _sources(entries.key_source) == source
+                rows = None if match.all() else np.flatnonzero(match).tolist()
+                keys = entries.key if rows is None else [entries.key[i] for i in rows]
+                # Every key first, then the fields entry by entry: merging a
+                # field never changes which customer a key of the same
+                # source refers to (an e-mail key's e-mail is the key itself).
+                customers = _resolve_keys(book, table, keys, source)
+                if position not in fields_of:
+                    fields_of[position] = _entry_fields(entries)
+                fields = fields_of[position]
+                if fields and customers:
+                    indexes = range(len(keys)) if rows is None else rows
+                    for customer, index in zip(customers, indexes, strict=True):
+                        for column, values in fields:
+                            value = values[index]
+                            if value is not None and value != "":
+                                book.merge(
+                                    customer, column, value, sheet.file, sheet.sheet
+                                )
             # Keys of lines and answers, should a sheet not list them all as entries.
             for columns in (sheet.orders, sheet.nps):
                 if columns is None:
@@ -670,6 +678,22 @@ def _resolve_customers(
                     if key not in table:
                         table[key] = book.resolve(key, source)
     return resolved
+
+
+def _resolve_keys(
+    book: _CustomerBook, table: dict[str, _Customer], keys: list[str], source: int
+) -> list[_Customer]:
+    """The customer of every key (found, or created in key order), remembered in ``table``."""
+    found: list[_Customer | None] = list(map(table.get, keys))
+    if None in found:
+        for index, customer in enumerate(found):
+            if customer is None:
+                key = keys[index]
+                customer = table.get(key)  # an earlier entry of the same key
+                if customer is None:
+                    customer = table[key] = book.resolve(key, source)
+                found[index] = customer
+    return found  # type: ignore[return-value]  # no None left
 
 
 def _keys_of_source(
@@ -714,10 +738,16 @@ class _LinePlan:
     identities: list[bytes]
 
 
-def _existing_identities(connection: Connection, candidates: list[bytes]) -> set[bytes]:
-    stored = int(_scalar(connection, "SELECT COUNT(*) FROM order_lines"))
-    if stored == 0 or not candidates:
+def _existing_identities(
+    connection: Connection, identities: Sequence[list[bytes]]
+) -> set[bytes]:
+    """The identities among ``identities`` (one list per sheet) already stored."""
+    if not _scalar(connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"):
         return set()
+    candidates = [digest for digests in identities for digest in digests]
+    if not candidates:
+        return set()
+    stored = int(_scalar(connection, "SELECT COUNT(*) FROM order_lines"))
     if stored <= len(candidates):
         cursor = _cursor(connection)
         try:
@@ -748,8 +778,7 @@ def _plan_lines(
     for sheet in sheets:
         if sheet.orders is not None:
             per_sheet.append((sheet, line_identities(sheet.orders)))
-    candidates = [digest for _, identities in per_sheet for digest in identities]
-    seen = _existing_identities(connection, candidates)
+    seen = _existing_identities(connection, [digests for _, digests in per_sheet])
     plans = []
     for position, (sheet, identities) in enumerate(per_sheet):
         orders = sheet.orders
@@ -771,6 +800,63 @@ def _plan_lines(
 
 
 @dataclass
+class _NewLines:
+    """The lines to add, every sheet's kept lines one after the other."""
+
+    customer_id: npt.NDArray[np.int64]
+    order_ref: Sequence[str | None]
+    day: npt.NDArray[np.int64]
+    seconds: npt.NDArray[np.int64]
+    amount: npt.NDArray[np.int64]
+    identities: Sequence[bytes]
+
+    def __len__(self) -> int:
+        return len(self.customer_id)
+
+
+def _kept(values: list[Any], keep: npt.NDArray[np.bool_], every: bool) -> list[Any]:
+    return values if every else list(compress(values, keep.tolist()))
+
+
+def _new_lines(plans: Sequence[_LinePlan]) -> _NewLines:
+    """Gather the kept lines of every sheet (the lists themselves when nothing is left out)."""
+    ids: list[npt.NDArray[np.int64]] = [np.zeros(0, np.int64)]
+    days: list[npt.NDArray[np.int64]] = [np.zeros(0, np.int64)]
+    seconds: list[npt.NDArray[np.int64]] = [np.zeros(0, np.int64)]
+    amounts: list[npt.NDArray[np.int64]] = [np.zeros(0, np.int64)]
+    refs: list[list[str | None]] = []
+    identities: list[list[bytes]] = []
+    for plan in plans:
+        orders = plan.sheet.orders
+        assert orders is not None
+        keep = plan.keep
+        every = bool(keep.all())
+        ids.append(plan.customer_ids if every else plan.customer_ids[keep])
+        days.append(orders.day[keep].astype(np.int64))
+        seconds.append(orders.seconds[keep].astype(np.int64))
+        amounts.append(orders.amount_cents[keep].astype(np.int64))
+        count = len(ids[-1])
+        refs.append(
+            [None] * count
+            if orders.order_ref is None
+            else _kept(orders.order_ref, keep, every)
+        )
+        identities.append(_kept(plan.identities, keep, every))
+    return _NewLines(
+        customer_id=np.concatenate(ids),
+        order_ref=refs[0] if len(refs) == 1 else list(chain.from_iterable(refs)),
+        day=np.concatenate(days),
+        seconds=np.concatenate(seconds),
+        amount=np.concatenate(amounts),
+        identities=(
+            identities[0]
+            if len(identities) == 1
+            else list(chain.from_iterable(identities))
+        ),
+    )
+
+
+@dataclass
 class _OrderGroups:
     customer_id: npt.NDArray[np.int64]
     order_ref: list[str | None]
@@ -779,57 +865,47 @@ class _OrderGroups:
     lines: npt.NDArray[np.int64]
 
 
-def _group_orders(plans: Sequence[_LinePlan]) -> _OrderGroups:
-    """Group the kept lines into orders: (customer, order ref), or (customer, day) without one."""
-    ids: list[npt.NDArray[np.int64]] = []
-    days: list[npt.NDArray[np.int64]] = []
-    amounts: list[npt.NDArray[np.int64]] = []
-    refs: list[str | None] = []
-    for plan in plans:
-        orders = plan.sheet.orders
-        assert orders is not None
-        keep = plan.keep
-        ids.append(plan.customer_ids[keep])
-        days.append(orders.day[keep].astype(np.int64))
-        amounts.append(orders.amount_cents[keep])
-        if orders.order_ref is None:
-            refs.extend(repeat(None, int(keep.sum())))
-        else:
-            refs.extend(
-                r for r, k in zip(orders.order_ref, keep.tolist(), strict=True) if k
-            )
-    customer_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-    day = np.concatenate(days) if days else np.zeros(0, np.int64)
-    amount = np.concatenate(amounts) if amounts else np.zeros(0, np.int64)
+def _ref_ranks(refs: Sequence[str | None]) -> npt.NDArray[np.int64]:
+    """Each ref's rank among the distinct refs in byte order; -1 for no ref.
+
+    str order is code-point order, which is UTF-8 byte order, so the
+    orders come out as rebuild_orders numbers them.
+    """
     distinct = _distinct(refs)
     distinct.pop(None, None)
-    # Codes follow the refs' byte order (str order is code-point order, as
-    # UTF-8 bytes), so the orders come out as rebuild_orders numbers them.
-    position: dict[str | None, int] = {
-        ref: code for code, ref in enumerate(sorted(distinct))
-    }
-    position[None] = -1
-    ref_code = _looked_up(position, refs, np.int64)
+    ranked: list[str] = sorted(distinct)
+    rank_of: dict[str | None, int] = dict(zip(ranked, range(len(ranked)), strict=True))
+    rank_of[None] = -1
+    return _looked_up(rank_of, refs, np.int64)
+
+
+def _group_orders(lines: _NewLines) -> _OrderGroups:
+    """Group the lines into orders: (customer, order ref), or (customer, day) without one."""
+    customer_id, day = lines.customer_id, lines.day
+    ref_rank = _ref_ranks(lines.order_ref)
     # One int64 per order: customer id in the high half; in the low half the
     # day (offset to stay positive) of an order without ref, which sorts
-    # first, or bit 31 and the ref's code.
-    low = np.where(ref_code >= 0, (1 << 31) | ref_code, day + (1 << 30))
+    # first, or bit 31 and the ref's rank.
+    low = np.where(ref_rank >= 0, (1 << 31) | ref_rank, day + (1 << 30))
     group_key = (customer_id << 32) | low
-    unique, first, inverse = np.unique(
-        group_key, return_index=True, return_inverse=True
+    order = np.argsort(group_key, kind="stable")
+    ordered = group_key[order]
+    starts = np.flatnonzero(
+        np.concatenate(([True], ordered[1:] != ordered[:-1]))
+        if len(ordered)
+        else np.zeros(0, np.bool_)
     )
-    count = len(unique)
-    total = np.zeros(count, np.int64)
-    np.add.at(total, inverse, amount)
-    earliest = np.full(count, np.iinfo(np.int64).max, np.int64)
-    np.minimum.at(earliest, inverse, day)
-    lines = np.bincount(inverse, minlength=count).astype(np.int64)
+    first = order[starts]  # each order's first line (stable sort)
     return _OrderGroups(
         customer_id=customer_id[first],
-        order_ref=[refs[i] for i in first.tolist()],
-        day=earliest,
-        amount=total,
-        lines=lines,
+        order_ref=list(map(lines.order_ref.__getitem__, first.tolist())),
+        day=np.minimum.reduceat(day[order], starts) if len(starts) else day[:0],
+        amount=(
+            np.add.reduceat(lines.amount[order], starts)
+            if len(starts)
+            else lines.amount[:0]
+        ),
+        lines=np.diff(np.append(starts, len(order))).astype(np.int64),
     )
 
 
@@ -1040,12 +1116,11 @@ def _customer_sheet_counts(
 def _load_lines(
     connection: Connection,
     batch_id: int,
-    plans: Sequence[_LinePlan],
+    lines: _NewLines,
     progress: Progress,
     is_cancelled: IsCancelled,
-    done: int,
     total: int,
-) -> int:
+) -> None:
     columns = (
         "batch_id",
         "customer_id",
@@ -1055,48 +1130,36 @@ def _load_lines(
         "amount_cents",
         "identity",
     )
-    for plan in plans:
-        orders = plan.sheet.orders
-        assert orders is not None
-        kept = np.flatnonzero(plan.keep)
-        every = len(kept) == len(plan.keep)
-        refs = orders.order_ref
-        for start in range(0, len(kept), _CHUNK):
-            check_cancelled(is_cancelled)
-            index = kept[start : start + _CHUNK]
-            count = len(index)
-            stop = start + count
-            picks = None if every else index.tolist()
-            seconds = orders.seconds[index]
-            if (seconds == NO_TIME).any():
-                timed = seconds.astype(object)
-                timed[seconds == NO_TIME] = None
-                seconds_list: list[int | None] = timed.tolist()
-            else:
-                seconds_list = seconds.tolist()
-            _insert_columns(
-                connection,
-                "order_lines",
-                columns,
-                (
-                    [batch_id] * count,
-                    plan.customer_ids[index].tolist(),
-                    [None] * count
-                    if refs is None
-                    else refs[start:stop]
-                    if picks is None
-                    else list(map(refs.__getitem__, picks)),
-                    orders.day[index].tolist(),
-                    seconds_list,
-                    orders.amount_cents[index].tolist(),
-                    plan.identities[start:stop]
-                    if picks is None
-                    else list(map(plan.identities.__getitem__, picks)),
-                ),
-            )
-            done += count
-            progress(done, total)
-    return done
+    done = 0
+    for start in range(0, len(lines), _CHUNK):
+        check_cancelled(is_cancelled)
+        stop = min(start + _CHUNK, len(lines))
+        count = stop - start
+        seconds = lines.seconds[start:stop]
+        if (seconds == NO_TIME).any():
+            timed = seconds.astype(object)
+            timed[seconds == NO_TIME] = None
+            seconds_list: list[int | None] = timed.tolist()
+        else:
+            seconds_list = seconds.tolist()
+        # In the sheets' order: values read one after the other bind much
+        # faster than the same values gathered from all over the heap.
+        _insert_columns(
+            connection,
+            "order_lines",
+            columns,
+            (
+                [batch_id] * count,
+                lines.customer_id[start:stop].tolist(),
+                lines.order_ref[start:stop],
+                lines.day[start:stop].tolist(),
+                seconds_list,
+                lines.amount[start:stop].tolist(),
+                lines.identities[start:stop],
+            ),
+        )
+        done += count
+        progress(done, total)
 
 
 # (name, definition) of the indexes a bulk load builds after the rows.
@@ -1187,8 +1250,9 @@ def write_import(
     resolved = _resolve_customers(book, sheets)
     check_cancelled(is_cancelled)
     plans = _plan_lines(connection, sheets, resolved)
+    lines = _new_lines(plans)
     check_cancelled(is_cancelled)
-    groups = _group_orders(plans)
+    groups = _group_orders(lines)
     orders_new, orders_updated, returns_new, zero_new = _count_orders(
         connection, groups
     )
@@ -1224,7 +1288,7 @@ def write_import(
                 len(sheet.rejected),
             )
         )
-    lines_imported = int(sum(int(p.keep.sum()) for p in plans))
+    lines_imported = len(lines)
     mentioned = [c for c in book.by_id.values() if c.mentioned]
     outcome = WriteOutcome(
         batch_id=None,
@@ -1257,7 +1321,7 @@ def write_import(
                 batch,
                 outcome,
                 book,
-                plans,
+                lines,
                 groups,
                 answers,
                 campaigns,
@@ -1272,7 +1336,7 @@ def write_import(
         batch,
         outcome,
         book,
-        plans,
+        lines,
         groups,
         answers,
         campaigns,
@@ -1287,7 +1351,7 @@ def _apply(
     batch: BatchInfo,
     outcome: WriteOutcome,
     book: _CustomerBook,
-    plans: Sequence[_LinePlan],
+    lines: _NewLines,
     groups: _OrderGroups,
     answers: Sequence[tuple[int, int, int]],
     campaigns: Sequence[tuple[int, str | None, int, int | None]],
@@ -1305,7 +1369,7 @@ def _apply(
         connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"
     )
     with _indexes_rebuilt(connection, "order_lines", _LINE_INDEXES, lines_imported):
-        _load_lines(connection, batch_id, plans, progress, is_cancelled, 0, total)
+        _load_lines(connection, batch_id, lines, progress, is_cancelled, total)
     check_cancelled(is_cancelled)
     if lines_imported:
         if lines_were_empty:
@@ -1370,7 +1434,7 @@ def _write_customers(
             [batch_id] * len(created),
         ]
         for column, column_values in zip(_COLUMNS, fields, strict=True):
-            if any(value is not None for value in column_values):
+            if column_values.count(None) < len(column_values):
                 names.append(column)
                 values.append(column_values)
         _insert_columns(connection, "customers", names, values)
