@@ -76,6 +76,31 @@ def sales_csv(path: Path, lines: int) -> Path:
     return path
 
 
+def sales_xlsx(path: Path, lines: int) -> Path:
+    """The same kind of sales as :func:`sales_csv`, as an Excel workbook (real dates, numbers)."""
+    from openpyxl import Workbook
+
+    rng = random.Random(7)
+    start = date(2021, 1, 1)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Vendas")
+    sheet.append(
+        ["Pedido", "Data", "Código do cliente", "Quantidade", "Preço unitário"]
+    )
+    for line in range(lines):
+        sheet.append(
+            [
+                f"N{line // 3}",
+                start + timedelta(days=rng.randrange(1000)),
+                rng.randrange(5000),
+                rng.randint(1, 9),
+                rng.randrange(100, 50_000) / 100,
+            ]
+        )
+    workbook.save(path)
+    return path
+
+
 def run_in_runner(qtbot: Any, runner: TaskRunner, fn: Any, *args: Any) -> Any:
     with qtbot.waitSignal(runner.finished, timeout=300_000) as finished:
         runner.start(fn, *args)
@@ -121,10 +146,12 @@ def test_writing_an_import_never_blocks_the_gui_thread(
     "whole-column C calls (list(map(...)), np.fromiter, dict(zip(...))) that hold the GIL "
     "about 1 ms per 1,000 rows; the write half passes on its own (test above)",
 )
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_gui_thread_is_never_blocked_during_an_import(
-    qtbot: Any, tmp_path: Path
+    qtbot: Any, tmp_path: Path, kind: str
 ) -> None:
-    source = sales_csv(tmp_path / "vendas.csv", 60_000)
+    write = sales_csv if kind == "csv" else sales_xlsx
+    source = write(tmp_path / f"vendas.{kind}", 60_000)
     database = open_database(tmp_path / "shop.sqlite3")
     runner = TaskRunner()
     ticks = _Ticks()
