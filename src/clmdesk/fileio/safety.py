@@ -71,6 +71,8 @@ _CHUNK = 1 << 20
 _SLICE = 128 << 10
 # Overlap of consecutive slices: longer than any match of _WIDE_REF.
 _OVERLAP = 16
+# Overlap for _ANY_REF, whose namespace prefix has no fixed length.
+_REF_OVERLAP = 4096
 # A column reference of two or three letters: the sheet is wider than 26 columns.
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _ANY_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})[0-9]')
@@ -189,8 +191,11 @@ class _SheetScan:
         self.valued: tuple[bytes, bytes] = (b"", b"")
 
     def _widest(self, window: bytes) -> None:
-        # finditer, not findall: one short C call per match, not one long one.
-        refs = {match.group(1) for match in _ANY_REF.finditer(window)}
+        # One findall per slice: a few milliseconds of GIL each, not one
+        # long call over the window (nor a Python step per cell).
+        refs: set[bytes] = set()
+        for start in range(0, max(len(window) - _REF_OVERLAP, 1), _SLICE):
+            refs.update(_ANY_REF.findall(window, start, start + _SLICE + _REF_OVERLAP))
         if refs:
             self.max_column = max(self.max_column, *(_column_number(r) for r in refs))
 

@@ -788,8 +788,9 @@ def _cut(buffer: bytearray, tags: _Tags, piece_bytes: int, final: bool) -> bytes
 
 
 def _take(buffer: bytearray, size: int) -> bytes:
-    body = bytes(buffer[:size])
-    del buffer[:size]
+    with memoryview(buffer) as view:
+        body = bytes(view[:size])  # one copy (a bytearray slice would make two)
+    del buffer[:size]  # CPython moves the start of a bytearray: no copy
     return body
 
 
