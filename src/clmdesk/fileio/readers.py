@@ -416,7 +416,10 @@ def _collector_paused() -> Iterator[None]:
     each walk every object alive, for nothing: rows hold no cycles.
     Reference counting still frees memory meanwhile.  Nested and concurrent
     pauses are counted; the last one re-enables the collector, and only if
-    it was enabled before the first.
+    it was enabled before the first.  The first collection after that walks
+    every row built meanwhile once, holding the GIL (a few hundred ms for a
+    million rows): a caller that keeps the rows keeps the collector paused
+    around its whole task, as the import service does.
     """
     global _pauses, _collector_was_enabled
     with _pause_lock:
