@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,12 @@ def _forced(piece_bytes: int = 2_000, **changes: int) -> SplitSettings:
     return SplitSettings(**values)
 
 
-def _write(path: Path, sheets: dict[str, Cells], epoch_1904: bool = False) -> Path:
+def _write(
+    path: Path,
+    sheets: dict[str, Cells],
+    epoch_1904: bool = False,
+    merged: tuple[str, ...] = (),
+) -> Path:
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -55,6 +60,8 @@ def _write(path: Path, sheets: dict[str, Cells], epoch_1904: bool = False) -> Pa
             cell = sheet.cell(row=row, column=column, value=value)
             if isinstance(value, date) and not isinstance(value, datetime):
                 cell.number_format = "dd/mm/yyyy"
+        for cells_range in merged:
+            sheet.merge_cells(cells_range)
     if epoch_1904:
         from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -182,7 +189,11 @@ def _orders(rows: int, first_row: int = 4, gaps: int = 13) -> Cells:
         if index % 7 == 0:
             cells[(row, 7)] = "#N/A"  # an error cell: empty to the reader
         elif index % 5 == 0:
-            cells[(row, 7)] = f"  nota {index}  "
+            cells[(row, 7)] = f"  nota {index}! Quem?  "
+        elif index % 9 == 0:
+            cells[(row, 7)] = f"=A{row}*2"  # a formula (no cached value)
+        if index % 4 == 0:
+            cells[(row, 8)] = time(index % 24, index % 60)
     row += 2
     cells[(row, 7)] = "#DIV/0!"  # a row holding nothing but an error: dropped
     return cells
@@ -193,7 +204,12 @@ def _orders(rows: int, first_row: int = 4, gaps: int = 13) -> Cells:
 def test_pieces_give_the_whole_sheet(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, epoch_1904: bool, strings: str
 ) -> None:
-    path = _write(tmp_path / "orders.xlsx", {"Vendas": _orders(400)}, epoch_1904)
+    path = _write(
+        tmp_path / "orders.xlsx",
+        {"Vendas": _orders(400)},
+        epoch_1904,
+        merged=("B2:G2", "C40:D40"),
+    )
     if strings == "shared":
         _with_shared_strings(path)
         with zipfile.ZipFile(path) as archive:
@@ -418,6 +434,40 @@ def test_large_shared_strings_mean_the_whole_read(
     assert messages == [
         "sheet 'S' read whole: shared strings too large to copy into every piece"
     ]
+    _assert_same(whole, split)
+
+
+def test_comments_in_the_sheet_data_mean_the_whole_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _write(tmp_path / "comments.xlsx", {"S": _orders(100)})
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        return data.replace(
+            b'<row r="60">', b'<!-- </row><row r="61"> --><row r="60">', 1
+        )
+
+    _rewrite(path, change)
+    whole, split, messages = _read_both(path, caplog)
+    assert messages == [
+        "sheet 'S' read whole: comments, CDATA or processing instructions"
+    ]
+    _assert_same(whole, split)
+
+
+def test_a_piece_starting_with_an_error_only_row(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cells: Cells = {}
+    for row in range(1, 200):
+        cells[(row, 2)] = "#REF!" if row % 10 == 0 else row
+        if row % 10 == 1:
+            cells[(row, 3)] = "#DIV/0!"
+    path = _write(tmp_path / "errors.xlsx", {"S": cells})
+    whole, split, messages = _read_both(path, caplog, _forced(piece_bytes=400))
+    assert _split_count(messages, "S") > 5
     _assert_same(whole, split)
 
 
