@@ -30,11 +30,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -115,9 +114,6 @@ CUSTOMER_FIELDS: tuple[tuple[str, str], ...] = (
     ("nps_score", "nps_score_undated"),
 )
 _COLUMNS = tuple(column for _, column in CUSTOMER_FIELDS)
-# A customer's field values in _COLUMNS order (a tuple).
-_field_values = operator.itemgetter(*_COLUMNS)
-_EMPTY_VALUES: dict[str, Any] = dict.fromkeys(_COLUMNS)
 
 # Rows per executemany call between two cancellation checks.
 _CHUNK = 50_000
@@ -381,23 +377,32 @@ def _insert_columns(
     table: str,
     columns: Sequence[str],
     values: Sequence[Sequence[Any]],
+    same: Mapping[str, int] | None = None,
 ) -> None:
     """Insert rows given column by column (sequences of equal length).
 
     SQLite takes them as multi-row ``INSERT … VALUES (…), (…)`` statements
     (measured: about twice as fast as one row per statement, the cost
     being per statement, not per value); PostgreSQL as a ``COPY``.
+    ``same`` gives columns that hold one integer in every row (written
+    into the statement once instead of bound for each row).
     """
     count = len(values[0]) if values else 0
     if not count:
         return
+    same = same or {}
     if connection.dialect.name != "sqlite":
-        bulk_insert(connection, table, columns, zip(*values, strict=True))
+        bulk_insert(
+            connection,
+            table,
+            [*columns, *same],
+            zip(*values, *([v] * count for v in same.values()), strict=True),
+        )
         return
     width = len(columns)
     per_statement = max(1, _MAX_PARAMS // width)
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    row = "(" + ", ".join("?" * width) + ")"
+    head = f"INSERT INTO {table} ({', '.join([*columns, *same])}) VALUES "
+    row = "(" + ", ".join(["?"] * width + [str(int(v)) for v in same.values()]) + ")"
     full = count - count % per_statement
     cursor = _cursor(connection)
     try:
@@ -505,11 +510,22 @@ class _CustomerBook:
             return self.by_document.get(key)
         return None
 
+    def create_many(self, keys: Sequence[str]) -> list[_Customer]:
+        """New customers for ``keys`` (distinct, not in :attr:`by_key`, not e-mails or documents)."""
+        ids = range(self.next_id, self.next_id + len(keys))
+        created = list(
+            map(_Customer, ids, keys, map(dict, repeat(())), repeat(True), repeat(True))
+        )
+        self.next_id += len(created)
+        self.by_id.update(zip(ids, created, strict=True))
+        self.by_key.update(zip(keys, created, strict=True))
+        return created
+
     def resolve(self, key: str, source: int) -> _Customer:
         """Find or create the customer of ``key``."""
         found = self.find(key, source)
         if found is None:
-            found = _Customer(self.next_id, key, _EMPTY_VALUES.copy(), created=True)
+            found = _Customer(self.next_id, key, {}, created=True)
             self.next_id += 1
             # New and without aliases yet: add() without _index_aliases().
             self.by_id[found.id] = found
@@ -685,6 +701,18 @@ def _resolve_keys(
 ) -> list[_Customer]:
     """The customer of every key (found, or created in key order), remembered in ``table``."""
     found: list[_Customer | None] = list(map(table.get, keys))
+    if source == KeySource.CUSTOMER_ID and None in found:
+        # Keys met for the first time: found by key alone (no alias), and
+        # the new ones created at once, in key order.
+        missing = [k for k, c in zip(keys, found, strict=True) if c is None]
+        known = dict(zip(missing, map(book.by_key.get, missing), strict=True))
+        for customer in known.values():
+            if customer is not None:
+                customer.mentioned = True
+        new = [key for key, customer in known.items() if customer is None]
+        known.update(zip(new, book.create_many(new), strict=True))
+        table.update(known)  # type: ignore[arg-type]  # no None left
+        found = list(map(table.get, keys))
     if None in found:
         for index, customer in enumerate(found):
             if customer is None:
@@ -1122,7 +1150,6 @@ def _load_lines(
     total: int,
 ) -> None:
     columns = (
-        "batch_id",
         "customer_id",
         "order_ref",
         "day",
@@ -1149,7 +1176,6 @@ def _load_lines(
             "order_lines",
             columns,
             (
-                [batch_id] * count,
                 lines.customer_id[start:stop].tolist(),
                 lines.order_ref[start:stop],
                 lines.day[start:stop].tolist(),
@@ -1157,6 +1183,7 @@ def _load_lines(
                 lines.amount[start:stop].tolist(),
                 lines.identities[start:stop],
             ),
+            same={"batch_id": batch_id},
         )
         done += count
         progress(done, total)
@@ -1424,20 +1451,21 @@ def _write_customers(
     if created:
         # Column by column; a column empty for every new customer is left
         # to its default (NULL) instead of binding a None per row.
-        fields = list(
-            zip(*map(_field_values, (c.values for c in created)), strict=True)
-        )
-        names = ["id", "key", "created_batch_id"]
+        names = ["id", "key"]
         values: list[Sequence[Any]] = [
             [c.id for c in created],
             [c.key for c in created],
-            [batch_id] * len(created),
         ]
-        for column, column_values in zip(_COLUMNS, fields, strict=True):
-            if column_values.count(None) < len(column_values):
-                names.append(column)
-                values.append(column_values)
-        _insert_columns(connection, "customers", names, values)
+        filled = set(chain.from_iterable(c.values for c in created))
+        for column in _COLUMNS:
+            if column in filled:
+                column_values = [c.values.get(column) for c in created]
+                if column_values.count(None) < len(column_values):
+                    names.append(column)
+                    values.append(column_values)
+        _insert_columns(
+            connection, "customers", names, values, same={"created_batch_id": batch_id}
+        )
     if created and connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             "SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))"
