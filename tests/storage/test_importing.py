@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import clmdesk.storage.importing as storing
 from clmdesk.core.importing import (
@@ -630,3 +632,12 @@ def test_a_first_import_numbers_orders_as_a_rebuild_does(database: Database) -> 
     with database.write() as connection:
         rebuild_orders(connection)
     assert rows(database, "SELECT * FROM orders ORDER BY id") == inserted
+
+
+@given(
+    st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=6), max_size=40)
+)
+def test_order_ids_are_ranked_in_code_point_order(texts: list[str]) -> None:
+    """numpy's ranking of order ids agrees with Python's (UTF-8 byte) order."""
+    order = storing._code_point_order(texts)
+    assert [texts[i] for i in order.tolist()] == sorted(texts)
