@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,12 @@ import pytest
 from sqlalchemy import text
 
 from clmdesk.core.tasks import Cancelled
-from clmdesk.storage.database import database_url, open_database, sqlite_path
+from clmdesk.storage.database import (
+    PAGE_SIZE,
+    database_url,
+    open_database,
+    sqlite_path,
+)
 from clmdesk.storage.orders import rebuild_orders
 
 if TYPE_CHECKING:
@@ -24,8 +30,17 @@ def test_fresh_sqlite_file_uses_wal_foreign_keys_and_busy_timeout(
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE
     database.close()
     assert db_path.is_file()
+
+
+def test_an_existing_file_keeps_its_page_size(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("CREATE TABLE kept (id INTEGER)")
+    open_database(db_path, migrate=False).close()
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == 4096
 
 
 def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
@@ -126,3 +141,36 @@ def test_orders_are_derived_from_lines(db_path: Path) -> None:
         (2, None, 201, 700, 1),
     ]
     database.close()
+
+
+def test_a_bulk_write_leaves_foreign_keys_unchecked_only_inside(db_path: Path) -> None:
+    database = open_database(db_path)
+
+    def checked() -> int:
+        with database.read() as connection:
+            return int(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+
+    try:
+        with database.write(bulk=True) as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+            # An order line of a customer that does not exist (yet).
+            connection.exec_driver_sql(
+                "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
+                " VALUES (1, 'now', 'done', '[]', '{}', '[]')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents, identity)"
+                " VALUES (1, 7, 19000, 100, x'00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO customers (id, key) VALUES (7, 'k')"
+            )
+        assert checked() == 1
+        with pytest.raises(Cancelled), database.write(bulk=True):
+            raise Cancelled
+        assert checked() == 1
+        with database.write() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    finally:
+        database.close()

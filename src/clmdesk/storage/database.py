@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Database", "DatabaseError", "database_url", "open_database", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
+#: Page size of new SQLite files (bytes).
+PAGE_SIZE = 16_384
 # pg_advisory_xact_lock key held by every write transaction on PostgreSQL.
 PG_WRITER_LOCK = 0x636C6D64
 
@@ -231,6 +233,10 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Takes effect only in a new, empty file (before journal_mode writes
+        # its first page): bulk loads and index builds of an import ran
+        # about 10 % faster than with the default 4 KiB; older files keep theirs.
+        cursor.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
