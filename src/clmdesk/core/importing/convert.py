@@ -17,6 +17,8 @@ from clmdesk.core.importing.columns import (
     ColumnData,
     chunked_array,
     chunked_list,
+    index_of,
+    pause_if_due,
     sheet_columns,
 )
 from clmdesk.core.importing.messages import (
@@ -31,6 +33,7 @@ from clmdesk.core.importing.messages import (
     ROW_NUMBER_TOO_LARGE,
     ROW_VALUE_EMPTY,
 )
+from clmdesk.core.importing.plan import FIRST_ROWS_FIELDS
 from clmdesk.core.importing.records import (
     NO_DAY,
     NO_INT,
@@ -137,6 +140,11 @@ class _Sheet:
         self.columns: dict[Field, ColumnPlan] = {
             c.field: c for c in plan.columns if c.field is not None
         }
+        self.data.load(
+            column.index
+            for field, column in self.columns.items()
+            if field not in FIRST_ROWS_FIELDS
+        )
         self.reasons: dict[int, Message] = {}
         self._dates: dict[Field, DateColumn | None] = {}
         self._texts: dict[Field, TextColumn] = {}
@@ -182,6 +190,7 @@ class _Sheet:
         if field in self._dates:
             return self._dates[field]
         self._dates[field] = result = self._convert_dates(field, required, months)
+        pause_if_due()
         return result
 
     def _convert_dates(
@@ -241,6 +250,7 @@ class _Sheet:
         data = self.column(field)
         result = convert_numbers(data, self.mark(field, data))
         self.reject_values(result.bad, field, ROW_NOT_A_NUMBER, data.cells)
+        pause_if_due()
         return result
 
     def cents(self, field: Field, required: bool) -> npt.NDArray[np.int64] | None:
@@ -259,6 +269,7 @@ class _Sheet:
         known = self._texts.get(field)
         if known is None:
             known = self._texts[field] = _TEXT_CONVERTERS[field](self.column(field))
+            pause_if_due()
         return known
 
     def converted(self, field: Field) -> TextColumn | None:
@@ -268,7 +279,6 @@ class _Sheet:
     def cells_at(self, field: Field, rows: npt.NDArray[np.intp]) -> list[Cell]:
         """The field's cells in the data rows at ``rows``."""
         index = self.columns[field].index
-        offset = self.start
         source = self.sheet.rows
 
         def cells(part: Sequence[int]) -> list[Cell]:
@@ -277,7 +287,7 @@ class _Sheet:
                 for row in map(source.__getitem__, part)
             ]
 
-        return chunked_list(cells, (rows + offset).tolist())
+        return chunked_list(cells, (rows + self.start).tolist())
 
     def keys(self) -> tuple[TextColumn, npt.NDArray[np.int8], dict[Field, TextColumn]]:
         """Customer key per row (id, else e-mail, else document) and the alias columns."""
@@ -287,7 +297,8 @@ class _Sheet:
             if values is not None:
                 sources[field] = values
         # One code space for the keys of every source: the same text is one key.
-        merged: dict[str, int] = {}
+        texts: list[str] = []
+        index: dict[str, int] | None = None
         codes = np.full(self.count, -1, dtype=np.intp)
         origin = np.zeros(self.count, dtype=np.int8)
         missing = np.ones(self.count, dtype=np.bool_)
@@ -300,18 +311,31 @@ class _Sheet:
             values = sources.get(field)
             if values is None:
                 continue
-            if merged:
-                remap = [merged.setdefault(text, len(merged)) for text in values.texts]
-            else:  # the first source: its texts are distinct already
-                merged = dict(zip(values.texts, range(len(values.texts)), strict=True))
-                remap = list(range(len(values.texts)))
+            if not texts:  # the first source: its texts are distinct already
+                texts = list(values.texts)
+                remap = np.arange(len(texts) + 1, dtype=np.intp)
+            else:
+                if index is None:
+                    index = index_of(texts)
+                for text in values.texts:
+                    if text not in index:
+                        index[text] = len(texts)
+                        texts.append(text)
+                remap = np.fromiter(
+                    (index[text] for text in values.texts),
+                    dtype=np.intp,
+                    count=len(values.texts),
+                )
             fills = missing & values.present
             origin[fills] = code
-            codes[fills] = np.asarray([*remap, -1], dtype=np.intp)[values.codes[fills]]
+            codes[fills] = np.append(remap[: len(values.texts)], -1)[
+                values.codes[fills]
+            ]
             missing &= ~fills
+            pause_if_due()
             if not missing.any():
                 break
-        return TextColumn(codes, list(merged)), origin, sources
+        return TextColumn(codes, texts), origin, sources
 
     def rejected_mask(self) -> npt.NDArray[np.bool_]:
         mask = np.zeros(self.count, dtype=np.bool_)
@@ -555,6 +579,7 @@ def _customers_of_keys(
         else:
             codes = keys.first(values.codes, values.present, -1)
             fields[field.value] = values.texts_of(codes)
+        pause_if_due()
     if work.has(Field.REGISTERED):
         registered = work.dates(Field.REGISTERED, required=False)
         assert registered is not None

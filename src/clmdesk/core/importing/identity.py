@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from clmdesk.core.importing.columns import chunked_array, chunked_list
+from clmdesk.core.importing.columns import chunked, chunked_array, chunked_list
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -85,19 +85,23 @@ def _by_identity(values: Sequence[object]) -> tuple[npt.NDArray[np.intp], list[A
     starts[1:] = ordered[1:] != ordered[:-1]
     codes = np.empty(count, dtype=np.intp)
     codes[order] = np.cumsum(starts) - 1
-    firsts = order[starts].tolist()
+    firsts = chunked_list(_as_list, order[starts])
     return codes, [values[index] for index in firsts]
 
 
 def _digests(texts: Sequence[str | None]) -> bytes:
     """The 16-byte BLAKE2b digests of the UTF-8 texts (``None`` as ``""``), end to end."""
     base = hashlib.blake2b(digest_size=16)
-    digests = []
-    for text in texts:
-        state = base.copy()  # cheaper than a new hash object with its parameters
-        state.update((text or "").encode("utf-8"))
-        digests.append(state.digest())
-    return b"".join(digests)
+
+    def digests(part: Sequence[str | None]) -> bytes:
+        found = []
+        for text in part:
+            state = base.copy()  # cheaper than a new hash object with its parameters
+            state.update((text or "").encode("utf-8"))
+            found.append(state.digest())
+        return b"".join(found)
+
+    return b"".join(chunked(digests, texts))
 
 
 def _integer_words(values: npt.NDArray[np.integer]) -> npt.NDArray[np.uint64]:
@@ -164,6 +168,11 @@ def line_identities(orders: OrderColumns) -> list[bytes]:
 def _as_bytes(records: npt.NDArray[np.void]) -> list[bytes]:
     digests: list[bytes] = records.tolist()
     return digests
+
+
+def _as_list(values: npt.NDArray[np.intp]) -> list[int]:
+    result: list[int] = values.tolist()
+    return result
 
 
 def _occurrence(

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATE_FIELDS",
+    "FIRST_ROWS_FIELDS",
     "NUMBER_FIELDS",
     "column_values",
     "data_rows",
@@ -89,6 +90,10 @@ CUSTOMER_DETAIL_FIELDS = frozenset(
         Field.REGISTERED, Field.CHANNEL, Field.REFERRED_BY,
     }
 )  # fmt: skip
+#: Fields conversion reads on each customer's first rows only (not on every row).
+FIRST_ROWS_FIELDS = frozenset(
+    {Field.NAME, Field.PHONE, Field.CITY, Field.STATE, Field.REFERRED_BY}
+)
 _HEADER_SCAN = 30
 _SAMPLE = 2000
 
@@ -265,6 +270,13 @@ def refine_plan(
     """
     options = options or ImportOptions()
     data = sheet_columns(sheet, 0 if plan.header_row is None else plan.header_row + 1)
+    # Conversion will want every mapped column on every row, but for the
+    # customer details (it reads those on each customer's first rows only).
+    data.load(
+        c.index
+        for c in plan.columns
+        if c.field is not None and c.field not in FIRST_ROWS_FIELDS
+    )
     brazilian = plan.locale == "pt_BR" or options.language == "pt_BR"
     marks: dict[int, NumberFormat | None] = {}
     for column in plan.columns:

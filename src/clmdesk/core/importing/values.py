@@ -551,6 +551,7 @@ def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
     kinds = data.kinds
     only_dates = all(issubclass(kind, date) for kind in kinds)
     with_time = any(issubclass(kind, datetime) for kind in kinds)
+    # Dates among datetimes (calamine gives a date for a midnight value).
     mixed_time = with_time and not all(issubclass(k, datetime) for k in kinds)
 
     def convert(
@@ -587,25 +588,23 @@ def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
 
 
 def _seconds_of_day(cells: Sequence[Cell], mixed: bool) -> npt.NDArray[np.int64]:
-    """Packed time part of the datetimes (seconds + 1); 0 for the dates (when ``mixed``)."""
-    stamps = cells
-    if mixed:
-        flags = np.fromiter(
-            map(isinstance, cells, repeat(datetime)), dtype=np.bool_, count=len(cells)
-        )
-        stamps = list(compress(cells, flags.tolist()))
-    size = len(stamps)
+    """Packed time part of the datetimes (seconds + 1); 0 for the dates (when ``mixed``).
+
+    A date has no ``hour``: ``getattr`` with a default gives -1 for it
+    without raising, so plain dates among datetimes need no sorting out.
+    """
+    size = len(cells)
     total = np.ones(size, dtype=np.int64)
     for name, unit in (("hour", 3600), ("minute", 60), ("second", 1)):
-        total += (
-            np.fromiter(map(attrgetter(name), stamps), dtype=np.int64, count=size)
-            * unit
+        parts = (
+            map(getattr, cells, repeat(name), repeat(-1))
+            if mixed
+            else map(attrgetter(name), cells)
         )
-    if not mixed:
-        return total
-    result = np.zeros(len(cells), dtype=np.int64)
-    result[flags] = total
-    return result
+        total += np.fromiter(parts, dtype=np.int64, count=size) * unit
+    if mixed:
+        total[total < 0] = 0  # -3600 - 60 - 1 + 1 for a date
+    return total
 
 
 # ------------------------------------------------------------------- numbers
