@@ -19,10 +19,17 @@ The same function computes a dry run (``batch=None``): every decision is
 made by the same code from the same reads, and only the final inserts are
 left out, so the dry run's counts equal the import's.
 
-Bulk inserts hand tuples to the DBAPI ``executemany`` (STACK.md: ~4x Core
-inserts); when ``order_lines`` starts empty, its secondary indexes are
-dropped for the load and rebuilt after it, and the orders are inserted from
-the grouping already computed here instead of re-aggregated in SQL.
+Writing is one transaction (``Database.write(bulk=True)``: on SQLite the
+foreign keys go unchecked, since every id written comes from this import's
+own customer book). Rows go column by column to the DBAPI as multi-row
+``INSERT … VALUES`` statements on SQLite (``COPY`` on PostgreSQL), in the
+sheets' order. When ``order_lines`` (or ``customers``) starts empty, its
+indexes, the unique identity index included, are dropped for the load and
+built once after it (a rollback restores them; a duplicate identity fails
+the build and the import), and the orders are inserted from the grouping
+already computed here instead of re-aggregated in SQL. Work on whole
+columns runs a slice at a time, so that no single call holds the GIL long
+enough to freeze the window.
 """
 
 from __future__ import annotations
