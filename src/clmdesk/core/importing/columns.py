@@ -303,6 +303,17 @@ class ColumnData:
     def __len__(self) -> int:
         return len(self.cells)
 
+    def release(self) -> None:
+        """Free the cells a piece at a time (see :func:`pause_if_due`); the column is empty then."""
+        cells = self.cells
+        self.cells, self._parts, self._factor, self._floats = [], None, None, None
+        self._kinds, self._floats_done = None, False
+        if isinstance(cells, Cells):
+            pieces = cells.pieces
+            while pieces:
+                pieces.pop()
+                pause_if_due()
+
     @property
     def parts(self) -> list[_Part]:
         """The column's slices (see :func:`chunked`), analysed."""
@@ -460,6 +471,12 @@ class SheetColumns:
             self.load([index])
         return self._columns[index]
 
+    def release(self) -> None:
+        """Forget every column, freeing their cells a piece at a time."""
+        while self._columns:
+            _, column = self._columns.popitem()
+            column.release()
+
     def load(self, indices: Iterable[int]) -> None:
         """Extract the columns at ``indices`` not extracted yet, in one pass over the rows.
 
@@ -477,11 +494,13 @@ class SheetColumns:
 
         def take(window: range) -> list[tuple[Sequence[Cell], _Part]]:
             chunk = rows[window.start : window.stop]
-            pieces: list[Sequence[Cell]]
-            if together and min(map(len, chunk)) > wanted[-1]:
+            pieces: list[Sequence[Cell]] = []
+            if together:
+                # zip stops at the shortest row: enough columns, or none at all.
                 every = list(zip(*chunk, strict=False))
-                pieces = [every[index] for index in wanted]
-            else:
+                if len(every) > wanted[-1]:
+                    pieces = [every[index] for index in wanted]
+            if not pieces:
                 pieces = [
                     _column_of(chunk, index, getter)
                     for index, getter in zip(wanted, getters, strict=True)
@@ -516,10 +535,20 @@ def sheet_columns(sheet: RawSheet, start: int) -> SheetColumns:
     if entry is None or entry[0]() is not sheet:
         entry = (weakref.ref(sheet), {})
         _SHEETS[key] = entry
-        weakref.finalize(sheet, _SHEETS.pop, key, None)
+        weakref.finalize(sheet, _forget, key)
     by_start = entry[1]
     columns = by_start.get(start)
     if columns is None:
         columns = SheetColumns(sheet.rows, start, sheet.width)
         by_start[start] = columns
     return columns
+
+
+def _forget(key: int) -> None:
+    """Drop a dead sheet's columns a piece at a time (a million cells freed at
+    once would hold the GIL for tens of milliseconds)."""
+    entry = _SHEETS.pop(key, None)
+    if entry is None:
+        return
+    for columns in entry[1].values():
+        columns.release()

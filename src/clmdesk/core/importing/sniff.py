@@ -212,7 +212,7 @@ def profile_column(values: Sequence[Cell]) -> ColumnProfile:
         integral=integral / len(numeric) if numeric else 0.0,
         distinct=len(set(filled)) / n,
         small=small / len(numeric) if numeric else 0.0,
-        contiguous=_contiguity(values),
+        contiguous=_contiguity(filled),
         minimum=min(numeric) if numeric else 0.0,
         maximum=max(numeric) if numeric else 0.0,
         two_decimals=two / (len(numeric) - integral)
@@ -252,8 +252,8 @@ def _profile_floats(values: Sequence[Cell]) -> ColumnProfile | None:
     )
 
 
-def _contiguity(values: Sequence[Cell]) -> float:
-    filled = [v for v in values if not is_blank(v)]
+def _contiguity(filled: Sequence[Cell]) -> float:
+    """Share of the repeated values whose repeats are in one run (``filled``: no blanks)."""
     counts = Counter(filled)
     repeated = [v for v, c in counts.items() if c > 1]
     if not repeated:

@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter, methodcaller
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -554,10 +554,8 @@ def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
     # Dates among datetimes (calamine gives a date for a midnight value).
     mixed_time = with_time and not all(issubclass(k, datetime) for k in kinds)
 
-    def convert(
-        part: Sequence[Cell],
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None, list[Cell]]:
-        """Packed values of the real dates of a slice, which cells they are, the others."""
+    def convert(part: Sequence[Cell]) -> _RealDates:
+        """Days and seconds of the real dates of a slice, which cells they are, the others."""
         real, flags, others = part, None, []
         if not only_dates:
             flags = np.fromiter(
@@ -570,31 +568,57 @@ def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
             dtype=np.int64,
             count=len(real),
         )
-        packed = (days - _EPOCH_ORDINAL) * _PACK
-        if with_time:
-            packed += _seconds_of_day(real, mixed_time)
-        return packed, flags, others
+        seconds = (
+            _seconds_of_day(real, mixed_time)
+            if with_time
+            else np.full(len(real), NO_TIME, dtype=np.int64)
+        )
+        return days - _EPOCH_ORDINAL, seconds, flags, others
 
     parts = chunked(convert, data.cells)
-    real = np.concatenate([p for p, _, _ in parts]) if parts else np.zeros(0, np.int64)
+    day = _joined([p[0] for p in parts], np.int32)
+    seconds = _joined([p[1] for p in parts], np.int32)
+    empty = np.zeros(len(data), dtype=np.bool_)
+    bad = np.zeros(len(data), dtype=np.bool_)
     if only_dates:
-        return _unpack(real)
-    is_date = np.concatenate([f for _, f, _ in parts])
-    others = [cell for _, _, rest in parts for cell in rest]
-    packed = np.empty(len(data), dtype=np.int64)
-    packed[is_date] = real
-    packed[~is_date] = _packed_dates(ColumnData(others).factor, order, months)
-    return _unpack(packed)
+        return DateColumn(day=day, seconds=seconds, empty=empty, bad=bad)
+    is_date = np.concatenate([p[2] for p in parts])
+    others = [cell for p in parts for cell in p[3]]
+    rest = _unpack(_packed_dates(ColumnData(others).factor, order, months))
+    result = DateColumn(
+        day=np.empty(len(data), dtype=np.int32),
+        seconds=np.empty(len(data), dtype=np.int32),
+        empty=empty,
+        bad=bad,
+    )
+    result.day[is_date], result.day[~is_date] = day, rest.day
+    result.seconds[is_date], result.seconds[~is_date] = seconds, rest.seconds
+    empty[~is_date], bad[~is_date] = rest.empty, rest.bad
+    return result
+
+
+_RealDates = tuple[
+    "npt.NDArray[np.int64]",
+    "npt.NDArray[np.int64]",
+    "npt.NDArray[np.bool_] | None",
+    "list[Cell]",
+]
+
+
+def _joined(parts: list[npt.NDArray[np.int64]], dtype: type) -> npt.NDArray[Any]:
+    if not parts:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate(parts).astype(dtype)
 
 
 def _seconds_of_day(cells: Sequence[Cell], mixed: bool) -> npt.NDArray[np.int64]:
-    """Packed time part of the datetimes (seconds + 1); 0 for the dates (when ``mixed``).
+    """Seconds since midnight of the datetimes; ``NO_TIME`` for the dates (when ``mixed``).
 
     A date has no ``hour``: ``getattr`` with a default gives -1 for it
     without raising, so plain dates among datetimes need no sorting out.
     """
     size = len(cells)
-    total = np.ones(size, dtype=np.int64)
+    total = np.zeros(size, dtype=np.int64)
     for name, unit in (("hour", 3600), ("minute", 60), ("second", 1)):
         parts = (
             map(getattr, cells, repeat(name), repeat(-1))
@@ -603,7 +627,7 @@ def _seconds_of_day(cells: Sequence[Cell], mixed: bool) -> npt.NDArray[np.int64]
         )
         total += np.fromiter(parts, dtype=np.int64, count=size) * unit
     if mixed:
-        total[total < 0] = 0  # -3600 - 60 - 1 + 1 for a date
+        total[total < 0] = NO_TIME  # -3600 - 60 - 1 for a date
     return total
 
 
