@@ -242,3 +242,41 @@ def test_column_data_of_plain_lists() -> None:
     assert data.floats.tolist() == [3.0, 1.0, 3.0, 2.5]
     factor = data.factor
     assert [factor.uniques[c] for c in factor.codes.tolist()] == [3.0, 1.0, 3.0, 2.5]
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 20_000])
+def test_columns_of_ragged_rows_in_pieces(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(columns, "CHUNK", chunk)
+    rng = random.Random(chunk)
+    rows: list[list[Any]] = [["A", "B", "C", "D"]]
+    for index in range(60):
+        row = [float(index), f"t{index % 7}", date(2024, 1, 1 + index % 28), index / 4]
+        rows.append(row[: rng.choice([4, 4, 4, 3, 1])])
+    expected = {
+        i: [row[i] if i < len(row) else "" for row in rows[1:]] for i in range(4)
+    }
+    for wanted in ([0, 1, 2, 3], [2], [0, 3]):
+        data = columns.SheetColumns(rows, 1, 4)
+        data.load(wanted)
+        for index in wanted:
+            cells = data[index].cells
+            assert list(cells) == expected[index]
+            assert [cells[i] for i in range(len(cells))] == expected[index]
+            assert list(cells[5:17]) == expected[index][5:17]
+            assert cells[-1] == expected[index][-1]
+            whole = ColumnData(expected[index])
+            assert data[index].kinds == whole.kinds
+            assert _same(data[index].factor.codes, whole.factor.codes)
+
+
+def test_long_work_pauses_for_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(columns, "CHUNK", 10)
+    monkeypatch.setattr(columns, "TURN", 0.0)
+    monkeypatch.setattr(columns.time, "sleep", pauses.append)
+    assert columns.chunked(sum, list(range(100))) == [
+        sum(range(start, start + 10)) for start in range(0, 100, 10)
+    ]
+    assert pauses == [columns.PAUSE] * 10
