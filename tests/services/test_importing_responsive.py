@@ -140,12 +140,6 @@ def test_writing_an_import_never_blocks_the_gui_thread(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="reading and converting (clmdesk.fileio / clmdesk.core.importing) still make "
-    "whole-column C calls (list(map(...)), np.fromiter, dict(zip(...))) that hold the GIL "
-    "about 1 ms per 1,000 rows; the write half passes on its own (test above)",
-)
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_gui_thread_is_never_blocked_during_an_import(
     qtbot: Any, tmp_path: Path, kind: str
