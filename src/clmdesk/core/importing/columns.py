@@ -337,6 +337,10 @@ class ColumnData:
                 self._floats = _concatenate(
                     [part.floats for part in self.parts], np.float64
                 )
+                # The pieces' numbers are in the whole column's now.
+                self._parts = [
+                    dataclasses.replace(part, floats=None) for part in self.parts
+                ]
         return self._floats
 
     @property
@@ -371,6 +375,7 @@ class ColumnData:
             part.split or _split_floats(cells)
             for part, cells in zip(self.parts, _slices(self.cells), strict=True)
         ]
+        self._parts = [dataclasses.replace(part, split=None) for part in self.parts]
         is_float = np.concatenate([flags for flags, _, _ in splits])
         numbers = _factorize_floats(np.concatenate([values for _, values, _ in splits]))
         others = factorize_objects([cell for _, _, rest in splits for cell in rest])
