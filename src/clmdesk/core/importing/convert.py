@@ -1,9 +1,15 @@
 """Converting a planned sheet into normalised columns (core layer).
 
 :func:`convert_sheet` applies a :class:`SheetPlan` to the rows of a
-:class:`RawSheet`, one column at a time (see :mod:`.values`), validates the
-rows with numpy masks, and accounts for every data row: valid, anonymous
-(no customer key) or rejected with a reason.  It never raises for bad data.
+:class:`RawSheet`, one column at a time (see :mod:`.values`; the columns
+themselves, their types and distinct values come from :mod:`.columns`,
+shared with planning), validates the rows with numpy masks, and accounts
+for every data row: valid, anonymous (no customer key) or rejected with a
+reason.  It never raises for bad data.
+
+Customer details (name, phone, city…) are read on each customer's first
+rows only: the first row of each key usually has them, so only those cells
+are converted, then the rows of the keys still without a value.
 """
 
 from __future__ import annotations
@@ -140,11 +146,6 @@ class _Sheet:
         self.columns: dict[Field, ColumnPlan] = {
             c.field: c for c in plan.columns if c.field is not None
         }
-        self.data.load(
-            column.index
-            for field, column in self.columns.items()
-            if field not in FIRST_ROWS_FIELDS
-        )
         self.reasons: dict[int, Message] = {}
         self._dates: dict[Field, DateColumn | None] = {}
         self._texts: dict[Field, TextColumn] = {}
@@ -313,7 +314,7 @@ class _Sheet:
                 continue
             if not texts:  # the first source: its texts are distinct already
                 texts = list(values.texts)
-                remap = np.arange(len(texts) + 1, dtype=np.intp)
+                remap = np.arange(len(texts), dtype=np.intp)
             else:
                 if index is None:
                     index = index_of(texts)
@@ -328,9 +329,7 @@ class _Sheet:
                 )
             fills = missing & values.present
             origin[fills] = code
-            codes[fills] = np.append(remap[: len(values.texts)], -1)[
-                values.codes[fills]
-            ]
+            codes[fills] = remap[values.codes[fills]]
             missing &= ~fills
             pause_if_due()
             if not missing.any():
@@ -442,6 +441,12 @@ def convert_sheet(sheet: RawSheet, plan: SheetPlan, today: date) -> NormalizedSh
         return NormalizedSheet(
             file=plan.file, sheet=plan.sheet, role=plan.role, rows_read=0, rows_valid=0
         )
+    # Every column the conversion reads on every row, in one pass over the rows.
+    work.data.load(
+        column.index
+        for field, column in work.columns.items()
+        if field not in FIRST_ROWS_FIELDS
+    )
     if plan.role == Role.ORDERS:
         return _orders(work)
     if plan.role == Role.CUSTOMERS:
