@@ -34,7 +34,7 @@ import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
+from itertools import chain, compress, count, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
@@ -428,20 +428,28 @@ def _as_list(values: npt.NDArray[Any]) -> list[Any]:
 
 
 def factorize_objects(cells: Sequence[Any]) -> Factor:
-    """Factorise hashable values by hashing, in slices; distinct values in order of first appearance."""
-    index: dict[Cell, int] = {}
+    """Factorise hashable values by hashing, in slices; distinct values in order of first appearance.
 
-    def codes(part: Sequence[Any]) -> npt.NDArray[np.intp]:
-        seen = dict.fromkeys(part)
-        if index:
-            fresh = seen.keys() - index.keys()
-            new = list(filter(fresh.__contains__, seen)) if fresh else []
-        else:
-            new = list(seen)
-        index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))
-        return np.fromiter(map(index.__getitem__, part), dtype=np.intp, count=len(part))
+    One hashing pass: ``dict.setdefault`` gives each cell the position of
+    its value's first appearance, and numpy turns those positions into
+    codes.
+    """
+    first: dict[Any, int] = {}
+    offset = 0
 
-    return Factor(chunked_array(codes, cells, np.intp), list(index))
+    def positions(part: Sequence[Any]) -> npt.NDArray[np.intp]:
+        nonlocal offset
+        found = np.fromiter(
+            map(first.setdefault, part, count(offset)), dtype=np.intp, count=len(part)
+        )
+        offset += len(part)
+        return found
+
+    seen = chunked_array(positions, cells, np.intp)
+    starts = np.fromiter(first.values(), dtype=np.intp, count=len(first))
+    code_at = np.empty(len(cells), dtype=np.intp)
+    code_at[starts] = np.arange(len(starts), dtype=np.intp)
+    return Factor(code_at[seen], list(first))
 
 
 def column_data(cells: Sequence[Cell] | ColumnData) -> ColumnData:

@@ -521,15 +521,19 @@ def convert_dates(
         # Real dates (what a workbook gives) are converted directly: hashing
         # a million datetimes to find the distinct ones costs more.
         return _real_dates(data, order, months)
-    return _unpack(_packed_dates(data.factor, order, months))
+    return _dates_of(data.factor, order, months)
 
 
-def _packed_dates(
-    factor: Factor, order: DateOrder, months: bool
-) -> npt.NDArray[np.int64]:
-    """Each distinct cell parsed once, then mapped back to the cells."""
-    packed: npt.NDArray[np.int64] = _packed_distinct(factor.uniques, order, months)
-    return packed[factor.codes]
+def _dates_of(factor: Factor, order: DateOrder, months: bool) -> DateColumn:
+    """Each distinct cell parsed once, then the results mapped back to the cells."""
+    distinct = _unpack(_packed_distinct(factor.uniques, order, months))
+    codes = factor.codes
+    return DateColumn(
+        day=distinct.day[codes],
+        seconds=distinct.seconds[codes],
+        empty=distinct.empty[codes],
+        bad=distinct.bad[codes],
+    )
 
 
 def _unpack(packed: npt.NDArray[np.int64]) -> DateColumn:
@@ -584,7 +588,7 @@ def _real_dates(data: ColumnData, order: DateOrder, months: bool) -> DateColumn:
         return DateColumn(day=day, seconds=seconds, empty=empty, bad=bad)
     is_date = np.concatenate([p[2] for p in parts])
     others = [cell for p in parts for cell in p[3]]
-    rest = _unpack(_packed_dates(ColumnData(others).factor, order, months))
+    rest = _dates_of(ColumnData(others).factor, order, months)
     result = DateColumn(
         day=np.empty(len(data), dtype=np.int32),
         seconds=np.empty(len(data), dtype=np.int32),
@@ -1225,7 +1229,10 @@ def _add_texts(
     if not more:
         return distinct, codes
     extra = factorize_objects(more)
-    wanted = set(extra.uniques)
+    found = cast("list[str | None]", extra.uniques)
+    if not distinct:
+        return _without_none(found, extra.codes)
+    wanted = set(found)
     wanted.discard(None)
     # Where the new texts already are among the distinct ones (rarely anywhere).
     hits = chunked_array(
@@ -1238,18 +1245,27 @@ def _add_texts(
     known: dict[str | None, int] = {
         distinct[index]: index for index in np.flatnonzero(hits).tolist()
     }
+    known[None] = -1
     texts = list(distinct)
-    place = np.empty(len(extra.uniques), dtype=np.intp)
-    for position, text in enumerate(cast("list[str | None]", extra.uniques)):
-        if text is None:
-            place[position] = -1
-            continue
+    for text in found:
         if text not in known:
             known[text] = len(texts)
-            texts.append(text)
-        place[position] = known[text]
+            texts.append(text)  # type: ignore[arg-type]
+    place = np.fromiter(map(known.__getitem__, found), dtype=np.intp, count=len(found))
     codes[len(distinct) :] = place[extra.codes]
     return texts, codes
+
+
+def _without_none(
+    texts: list[str | None], codes: npt.NDArray[np.intp]
+) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """``texts`` without ``None`` (if there), its code becoming -1 and the later ones one less."""
+    if None not in texts:
+        return texts, codes  # type: ignore[return-value]
+    empty = texts.index(None)
+    del texts[empty]
+    shifted = np.where(codes == empty, -1, codes - (codes > empty))
+    return texts, shifted  # type: ignore[return-value]
 
 
 def _float_texts(values: npt.NDArray[np.float64]) -> list[str]:
@@ -1317,11 +1333,34 @@ def _id(value: Cell) -> str | None:
     return _plain_text(value) or None
 
 
+def _ids(values: Sequence[Cell]) -> list[str | None]:
+    """Ids of distinct cells (see :func:`_id`): text cells squeezed at C speed."""
+    if set(map(type, values)) - {str}:
+        return _each(_id)(values)
+    texts = cast("list[str]", values)
+    digits = list(map(str.isdigit, texts))
+    if all(digits):  # the usual text ids: nothing to trim
+        return list(texts)
+    result: list[str | None] = []
+    squeezed_texts = map(" ".join, map(str.split, texts))  # _squeeze at C speed
+    for text, squeezed, digit in zip(texts, squeezed_texts, digits, strict=True):
+        if digit:
+            result.append(text)
+        elif not squeezed or (squeezed[0] == "#" and squeezed.upper() in ERROR_STRINGS):
+            result.append(None)
+        elif "." in squeezed:
+            match = _ZERO_FRACTION.fullmatch(squeezed)
+            result.append(match.group(1) if match else squeezed)
+        else:
+            result.append(squeezed)
+    return result
+
+
 def _texts(values: Sequence[Cell]) -> list[str | None]:
     """Free text of distinct cells: text cells squeezed at C speed, the others one by one."""
-    if not all(type(v) is str for v in values):
+    if set(map(type, values)) - {str}:
         return _each(_text)(values)
-    squeezed: list[str] = list(map(_squeeze, values))  # type: ignore[arg-type]
+    squeezed = list(map(" ".join, map(str.split, values)))  # type: ignore[arg-type]
     return [
         None if not t or (t[0] == "#" and t.upper() in ERROR_STRINGS) else t
         for t in squeezed
@@ -1334,7 +1373,7 @@ def _same(texts: list[str]) -> list[str]:
 
 def id_texts(column: Sequence[Cell] | ColumnData) -> TextColumn:
     """Customer keys, order ids, referrers (see :func:`id_column`) as a :class:`TextColumn`."""
-    return _text_column(column, _each(_id), _same)
+    return _text_column(column, _ids, _same)
 
 
 def id_column(column: Sequence[Cell]) -> list[str | None]:
