@@ -8,7 +8,8 @@ Usage::
 
 Each run is a fresh process that times only the read itself (wall and CPU
 seconds, interpreter start-up excluded) and reports the process's peak
-memory (``ru_maxrss``).  A probe thread, standing in for the window's
+memory (``ru_maxrss``); the best wall time stands for a quiet machine.  A
+probe thread, standing in for the window's
 thread, wakes every 5 ms and records how late it got the GIL back: the
 worst delay is the longest the window would have frozen.  The cyclic
 garbage collector is paused, as the import service pauses it (its first
@@ -109,11 +110,12 @@ def bench(path: Path, runs: int) -> None:
             key: statistics.median(run[key] for run in figures) for key in figures[0]
         }
         walls = " ".join(f"{run['wall']:.2f}" for run in figures)
+        best = min(run["wall"] for run in figures)
         print(
-            f"{path.name:<24} {step:<5} wall {median['wall']:6.2f} s  "
+            f"{path.name:<24} {step:<5} wall {median['wall']:6.2f} s (best {best:.2f})  "
             f"cpu {median['cpu']:6.2f} s  peak {median['peak_mb']:5.0f} MB  "
             f"worst GIL wait {median['gil_ms']:5.0f} ms  rows {median['rows']:,.0f}  "
-            f"(walls {walls})"
+            f"(walls {walls}; load {os.getloadavg()[0]:.1f})"
         )
 
 
