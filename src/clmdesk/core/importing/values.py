@@ -929,40 +929,45 @@ _DROP_SEPARATORS = str.maketrans("", "", ".,-")
 
 
 def _plain_text_numbers(
-    distinct: Iterable[Cell],
+    distinct: Sequence[Cell],
     comma: bool,
     floats: dict[Cell, float],
     bodies: dict[Cell, str],
 ) -> None:
-    """Convert a column's plain text numbers all at once ("1.234,56", "-12").
+    """Convert a column's plain text numbers a slice at a time ("1.234,56", "-12").
 
-    When every text of the column is digits with separators and a leading
-    minus, the normalised texts go to numpy in one call; otherwise nothing
-    happens here and each value takes the per-value path.
+    When every text of a slice of the distinct values is digits with
+    separators and a leading minus, the normalised texts go to numpy in one
+    call; otherwise nothing happens for that slice and each of its values
+    takes the per-value path (with the same result).
     """
-    # Blank and error texts are empty cells, for the per-value path.
-    texts: list[str] = [
-        v for v in distinct if type(v) is str and v.strip() and v.lstrip()[0] != "#"
-    ]
-    if not texts:
-        return
-    joined = "".join(texts)
-    if not joined.translate(_DROP_SEPARATORS).isdigit():
-        return
-    if joined.count("-") != sum(map(methodcaller("startswith", "-"), texts)):
-        return
-    if comma:
-        normal = [t.replace(".", "").replace(",", ".") for t in texts]
-    else:
-        normal = [t.replace(",", "") for t in texts]
-    try:
-        numbers = np.array(normal, dtype=np.float64)
-    except ValueError:
-        return  # "1.2.3" or a lone "-": the per-value path says which
-    if not np.isfinite(numbers).all():
-        return
-    floats.update(zip(texts, numbers.tolist(), strict=True))
-    bodies.update(zip(texts, normal, strict=True))
+
+    def convert(part: Sequence[Cell]) -> None:
+        # Blank and error texts are empty cells, for the per-value path.
+        texts: list[str] = [
+            v for v in part if type(v) is str and v.strip() and v.lstrip()[0] != "#"
+        ]
+        if not texts:
+            return
+        joined = "".join(texts)
+        if not joined.translate(_DROP_SEPARATORS).isdigit():
+            return
+        if joined.count("-") != sum(map(methodcaller("startswith", "-"), texts)):
+            return
+        if comma:
+            normal = [t.replace(".", "").replace(",", ".") for t in texts]
+        else:
+            normal = [t.replace(",", "") for t in texts]
+        try:
+            numbers = np.array(normal, dtype=np.float64)
+        except ValueError:
+            return  # "1.2.3" or a lone "-": the per-value path says which
+        if not np.isfinite(numbers).all():
+            return
+        floats.update(zip(texts, numbers.tolist(), strict=True))
+        bodies.update(zip(texts, normal, strict=True))
+
+    chunked(convert, distinct)
 
 
 def _plain_digits(text: str) -> bool:
@@ -1335,6 +1340,10 @@ def _id(value: Cell) -> str | None:
 
 def _ids(values: Sequence[Cell]) -> list[str | None]:
     """Ids of distinct cells (see :func:`_id`): text cells squeezed at C speed."""
+    return chunked_list(_some_ids, values)
+
+
+def _some_ids(values: Sequence[Cell]) -> list[str | None]:
     if set(map(type, values)) - {str}:
         return _each(_id)(values)
     texts = cast("list[str]", values)
@@ -1358,6 +1367,10 @@ def _ids(values: Sequence[Cell]) -> list[str | None]:
 
 def _texts(values: Sequence[Cell]) -> list[str | None]:
     """Free text of distinct cells: text cells squeezed at C speed, the others one by one."""
+    return chunked_list(_some_texts, values)
+
+
+def _some_texts(values: Sequence[Cell]) -> list[str | None]:
     if set(map(type, values)) - {str}:
         return _each(_text)(values)
     squeezed = list(map(" ".join, map(str.split, values)))  # type: ignore[arg-type]
