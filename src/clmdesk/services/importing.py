@@ -259,6 +259,10 @@ def _collector_paused() -> Iterator[None]:
         with _GC_LOCK:
             _GC_HOLDERS -= 1
             if _GC_HOLDERS == 0 and _GC_WAS_ENABLED:
+                # What the import keeps (plans, summaries) joins the permanent
+                # generation: the first collection afterwards would otherwise
+                # walk millions of objects with the GIL held.
+                gc.freeze()
                 gc.enable()
 
 
