@@ -90,12 +90,13 @@ def data_fingerprint(connection: Connection) -> tuple[int, ...]:
     """Cheap summary that changes whenever an import or an undo changes the data.
 
     Counts and largest ids only (no sums over a million orders): every
-    import adds a batch and every undo removes one, and both rebuild the
-    orders.
+    import adds a batch and every undo marks one undone (an undo that only
+    clears the fields a batch filled changes no count but that one).
     """
     row = connection.execute(
         text(
             "SELECT (SELECT COUNT(*) FROM import_batches),"
+            " (SELECT COUNT(*) FROM import_batches WHERE status <> 'done'),"
             " (SELECT COALESCE(MAX(id), 0) FROM import_batches),"
             " (SELECT COUNT(*) FROM customers),"
             " (SELECT COALESCE(MAX(id), 0) FROM customers),"
