@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from clmdesk.core.collector import without_collection
 from clmdesk.services.importing import (
     _Converted,
-    _without_collection,
     plan_files,
     run_import,
 )
@@ -131,7 +131,7 @@ def test_writing_an_import_never_blocks_the_gui_thread(
             qtbot, runner, run_import, open_database(tmp_path / "w.sqlite3"), small
         )
         # As run_import does it: automatic garbage collection paused meanwhile.
-        write = _without_collection(import_sheets)
+        write = without_collection(import_sheets)
         for attempt in range(ATTEMPTS):
             database = open_database(tmp_path / f"shop{attempt}.sqlite3")
             try:

@@ -35,7 +35,6 @@ about 10 ms) rather than a whole sheet at once.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import multiprocessing
 import sys
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import python_calamine as calamine
 
+from clmdesk.core.collector import collector_paused
 from clmdesk.core.importing.messages import (
     FILE_CORRUPT,
     FILE_EMPTY,
@@ -78,7 +78,7 @@ from clmdesk.fileio.safety import (
 from clmdesk.fileio.xlsx_chunks import PieceReader, SplitSettings, drop_empty_rows
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from clmdesk.core.tasks import IsCancelled
 
@@ -333,7 +333,7 @@ def _sheets(
     if pieces is not None:
         # Large worksheets first, in pieces; the cap counts the same cells
         # whatever the order.
-        with _collector_paused():
+        with collector_paused():
             for index, name in enumerate(names):
                 read = pieces.read(name, cells, max_cells)
                 if read is not None:
@@ -377,7 +377,7 @@ def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
     slices: list[tuple[int, list[int] | None, int]] = []
     total = 0
     iterator = sheet.iter_rows()
-    with _collector_paused():
+    with collector_paused():
         while batch := list(islice(iterator, _ROW_SLICE)):
             kept, kept_indices = drop_empty_rows(batch)
             rows.extend(kept)
@@ -401,39 +401,6 @@ def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
     return RawSheet(
         file=file, name=name, rows=rows, row_numbers=row_numbers, width=width
     )
-
-
-_pause_lock = threading.Lock()
-_pauses = 0
-_collector_was_enabled = True
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sheet's rows are built.
-
-    A million new row lists would trigger hundreds of collections that
-    each walk every object alive, for nothing: rows hold no cycles.
-    Reference counting still frees memory meanwhile.  Nested and concurrent
-    pauses are counted; the last one re-enables the collector, and only if
-    it was enabled before the first.  The first collection after that walks
-    every row built meanwhile once, holding the GIL (a few hundred ms for a
-    million rows): a caller that keeps the rows keeps the collector paused
-    around its whole task, as the import service does.
-    """
-    global _pauses, _collector_was_enabled
-    with _pause_lock:
-        if _pauses == 0:
-            _collector_was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collector_was_enabled:
-                gc.enable()
 
 
 def _read_in_child(path: Path, max_cells: int) -> list[RawSheet]:

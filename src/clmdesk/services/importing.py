@@ -41,13 +41,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import gc
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from clmdesk.core.collector import without_collection
 from clmdesk.core.importing import (
     FilePlan,
     ImportOptions,
@@ -83,7 +81,7 @@ from clmdesk.storage.importing import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from clmdesk.storage.database import Database
@@ -229,55 +227,6 @@ class ImportSummary:
 
 
 # --------------------------------------------------------------------------
-# Garbage collection
-
-
-_GC_LOCK = threading.Lock()
-_GC_HOLDERS = 0
-_GC_WAS_ENABLED = False
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause automatic garbage collection while an import builds millions of objects.
-
-    A full collection walks every object alive and holds the GIL meanwhile:
-    measured at 270 ms in a test process, it would freeze the window while
-    a worker imports (and costs seconds per million rows).  Reference
-    counting still frees everything the import drops; collection resumes
-    when the last paused task ends.
-    """
-    global _GC_HOLDERS, _GC_WAS_ENABLED
-    with _GC_LOCK:
-        if _GC_HOLDERS == 0:
-            _GC_WAS_ENABLED = gc.isenabled()
-            gc.disable()
-        _GC_HOLDERS += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_HOLDERS -= 1
-            if _GC_HOLDERS == 0 and _GC_WAS_ENABLED:
-                # What the import keeps (plans, summaries) joins the permanent
-                # generation: the first collection afterwards would otherwise
-                # walk millions of objects with the GIL held.
-                gc.freeze()
-                gc.enable()
-
-
-def _without_collection(function: _F) -> _F:
-    """Run ``function`` with automatic garbage collection paused (see :func:`_collector_paused`)."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _collector_paused():
-            return function(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-# --------------------------------------------------------------------------
 # Planning
 
 
@@ -303,7 +252,7 @@ def import_options(database: Database | None, language: str = "en") -> ImportOpt
     return ImportOptions(language=language, remembered=remembered)
 
 
-@_without_collection
+@without_collection
 def plan_files(
     paths: Sequence[str | Path],
     options: ImportOptions | None = None,
@@ -451,7 +400,7 @@ def _now() -> str:
 # Dry run and import
 
 
-@_without_collection
+@without_collection
 def dry_run(
     database: Database,
     plans: Sequence[FilePlan],
@@ -544,7 +493,7 @@ def _classify(database: Database) -> tuple[bool, Message | None]:
     return True, None
 
 
-@_without_collection
+@without_collection
 def run_import(
     database: Database,
     plans: Sequence[FilePlan],
@@ -604,7 +553,7 @@ def run_import(
     )
 
 
-@_without_collection
+@without_collection
 def import_files(
     database: Database,
     paths: Sequence[str | Path],

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import gc
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from clmdesk.core.collector import collector_paused
 from clmdesk.core.importing import (
     DateOrder,
     FilePlan,
@@ -26,7 +26,7 @@ from clmdesk.core.tasks import IsCancelled, Progress, check_cancelled
 from clmdesk.services import importing as service
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from clmdesk.core.importing import RejectedRow
@@ -51,33 +51,9 @@ __all__ = [
 
 # Python's cyclic collector stops every thread while it walks all tracked
 # objects; with a workbook's cells in memory one pass takes 100 ms and more,
-# which freezes the window however the work is threaded. Reference counting
-# frees the import's garbage anyway, so the collector pauses during tasks,
-# and the loaded sheets are frozen (left out of later passes) until the
-# wizard closes.
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (re-entrant, any thread)."""
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-
-
+# which freezes the window however the work is threaded. So the collector
+# pauses during tasks (clmdesk.core.collector), and what they leave alive,
+# the loaded sheets included, stays frozen until the wizard closes.
 def release_frozen() -> None:
     """Let the collector see the objects frozen after planning again (on close)."""
     gc.unfreeze()
@@ -126,7 +102,6 @@ def plan_files(
             except service.ImportFailed as error:
                 failures.append((path, error.message))
             progress(done, len(paths))
-        gc.freeze()
     return PlannedFiles(tuple(plans), tuple(failures))
 
 
