@@ -39,6 +39,7 @@ import dataclasses
 import json
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
@@ -989,13 +990,16 @@ def _group_orders(lines: _NewLines) -> _OrderGroups:
     )
 
 
-def _count_orders(
-    connection: Connection, groups: _OrderGroups
-) -> tuple[int, int, int, int]:
-    """(new, updated, new returns, new zero-value) orders once the lines are added."""
-    existing: dict[tuple[int, str | None, int | None], int] = {}
-    if len(groups.customer_id) and _scalar(connection, "SELECT COUNT(*) FROM orders"):
-        customers = sorted(set(groups.customer_id.tolist()))
+_StoredOrders = dict[tuple[int, str | None, int | None], int]
+
+
+def _stored_orders(
+    connection: Connection, customer_ids: npt.NDArray[np.int64]
+) -> _StoredOrders:
+    """The stored orders of these customers, by (customer, ref, day without ref)."""
+    existing: _StoredOrders = {}
+    if len(customer_ids) and _scalar(connection, "SELECT COUNT(*) FROM orders"):
+        customers = np.unique(customer_ids).tolist()
         for cid, ref, day, amount in _select_in(
             connection,
             "SELECT customer_id, order_ref, day, amount_cents FROM orders WHERE customer_id IN ({in})",
@@ -1004,6 +1008,13 @@ def _count_orders(
             existing[(int(cid), ref, None if ref is not None else int(day))] = int(
                 amount
             )
+    return existing
+
+
+def _count_orders(
+    existing: _StoredOrders, groups: _OrderGroups
+) -> tuple[int, int, int, int]:
+    """(new, updated, new returns, new zero-value) orders once the lines are added."""
     if not existing:
         amounts = groups.amount
         return len(amounts), 0, int((amounts < 0).sum()), int((amounts == 0).sum())
@@ -1359,18 +1370,61 @@ def write_import(
     plans = _plan_lines(connection, sheets, resolved)
     lines = _new_lines(plans)
     check_cancelled(is_cancelled)
-    groups = _group_orders(lines)
-    orders_new, orders_updated, returns_new, zero_new = _count_orders(
-        connection, groups
-    )
     answers, nps_counts = _plan_nps(connection, book, sheets, resolved)
     campaigns, campaign_counts = _plan_campaigns(connection, sheets)
-    check_cancelled(is_cancelled)
+    facts = _Facts(
+        sheets,
+        plans,
+        book,
+        resolved,
+        lines,
+        answers,
+        nps_counts,
+        campaigns,
+        campaign_counts,
+    )
+    if batch is None:
+        stored = _stored_orders(connection, lines.customer_id)
+        outcome = _outcome(facts, stored, _group_orders(lines))
+        progress(total, total)
+        return outcome
 
+    if connection.dialect.name == "sqlite":
+        # A larger page cache keeps the identity index's random inserts in memory.
+        cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+        connection.exec_driver_sql(f"PRAGMA cache_size = {_CACHE_KIB}")
+        try:
+            return _apply(connection, batch, facts, progress, is_cancelled, total)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+    return _apply(connection, batch, facts, progress, is_cancelled, total)
+
+
+@dataclass
+class _Facts:
+    """What an import found out before writing anything."""
+
+    sheets: Sequence[NormalizedSheet]
+    plans: Sequence[_LinePlan]
+    book: _CustomerBook
+    resolved: _Resolved
+    lines: _NewLines
+    answers: Sequence[tuple[int, int, int]]
+    nps_counts: Mapping[int, tuple[int, int]]
+    campaigns: Sequence[tuple[int, str | None, int, int | None]]
+    campaign_counts: Mapping[int, tuple[int, int]]
+
+
+def _outcome(
+    facts: _Facts, stored: _StoredOrders, groups: _OrderGroups
+) -> WriteOutcome:
+    """The counts of the import; ``stored`` as read before its orders are written."""
+    sheets, book, resolved = facts.sheets, facts.book, facts.resolved
+    orders_new, orders_updated, returns_new, zero_new = _count_orders(stored, groups)
     changed_ids = {c.id for c in book.by_id.values() if c.created}
     changed_ids.update(customer_id for customer_id, _ in book.fills)
     outcomes = []
-    plan_of = {id(p.sheet): p for p in plans}
+    plan_of = {id(p.sheet): p for p in facts.plans}
     for index, sheet in enumerate(sheets):
         if sheet.role == Role.ORDERS and id(sheet) in plan_of:
             kept = int(plan_of[id(sheet)].keep.sum())
@@ -1378,9 +1432,9 @@ def write_import(
         elif sheet.role == Role.CUSTOMERS:
             imported, already = _customer_sheet_counts(sheet, changed_ids, resolved)
         elif sheet.role == Role.NPS:
-            imported, already = nps_counts.get(index, (0, 0))
+            imported, already = facts.nps_counts.get(index, (0, 0))
         elif sheet.role == Role.CAMPAIGNS:
-            imported, already = campaign_counts.get(index, (0, 0))
+            imported, already = facts.campaign_counts.get(index, (0, 0))
         else:
             imported, already = 0, sheet.rows_valid
         outcomes.append(
@@ -1395,9 +1449,8 @@ def write_import(
                 len(sheet.rejected),
             )
         )
-    lines_imported = len(lines)
     mentioned = [c for c in book.by_id.values() if c.mentioned]
-    outcome = WriteOutcome(
+    return WriteOutcome(
         batch_id=None,
         sheets=tuple(outcomes),
         customers_new=sum(1 for c in mentioned if c.created),
@@ -1405,69 +1458,27 @@ def write_import(
         fields_filled=book.fills_known,
         conflicts=tuple(book.conflicts),
         conflict_count=book.conflict_count,
-        lines_imported=lines_imported,
+        lines_imported=len(facts.lines),
         revenue_cents=int(groups.amount.sum()),
         orders_new=orders_new,
         orders_updated=orders_updated,
         returns_new=returns_new,
         zero_value_new=zero_new,
-        nps_answers=len(answers),
-        campaigns=len(campaigns),
-    )
-    if batch is None:
-        progress(total, total)
-        return outcome
-
-    if connection.dialect.name == "sqlite":
-        # A larger page cache keeps the identity index's random inserts in memory.
-        cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
-        connection.exec_driver_sql(f"PRAGMA cache_size = {_CACHE_KIB}")
-        try:
-            return _apply(
-                connection,
-                batch,
-                outcome,
-                book,
-                lines,
-                groups,
-                answers,
-                campaigns,
-                progress,
-                is_cancelled,
-                total,
-            )
-        finally:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
-    return _apply(
-        connection,
-        batch,
-        outcome,
-        book,
-        lines,
-        groups,
-        answers,
-        campaigns,
-        progress,
-        is_cancelled,
-        total,
+        nps_answers=len(facts.answers),
+        campaigns=len(facts.campaigns),
     )
 
 
 def _apply(
     connection: Connection,
     batch: BatchInfo,
-    outcome: WriteOutcome,
-    book: _CustomerBook,
-    lines: _NewLines,
-    groups: _OrderGroups,
-    answers: Sequence[tuple[int, int, int]],
-    campaigns: Sequence[tuple[int, str | None, int, int | None]],
+    facts: _Facts,
     progress: Progress,
     is_cancelled: IsCancelled,
     total: int,
 ) -> WriteOutcome:
-    lines_imported = outcome.lines_imported
-    batch_id = _insert_batch(connection, batch, outcome)
+    book, lines = facts.book, facts.lines
+    batch_id = _insert_batch(connection, batch)
     created = sum(1 for customer in book.by_id.values() if customer.created)
     with _indexes_rebuilt(connection, "customers", _CUSTOMER_INDEXES, created):
         _write_customers(connection, book, batch_id)
@@ -1475,46 +1486,51 @@ def _apply(
     lines_were_empty = not _scalar(
         connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"
     )
-    with _indexes_rebuilt(connection, "order_lines", _LINE_INDEXES, lines_imported):
-        if not lines_were_empty:
-            lines = _by_identity(lines)
-        _load_lines(
-            connection,
-            batch_id,
-            lines,
-            progress,
-            is_cancelled,
-            total,
-            indexed=not lines_were_empty,
-        )
-    check_cancelled(is_cancelled)
-    if lines_imported:
-        if lines_were_empty:
-            _insert_orders(connection, groups)
-        else:
-            # Orders are numbered customer by customer over the whole table
-            # (rebuild_orders), the same on every backend.
+    # The orders are grouped on a helper thread while SQLite, which lets go
+    # of the GIL as it works, builds the lines' indexes or renumbers the
+    # orders (started after the lines are bound: binding holds the GIL too).
+    with ThreadPoolExecutor(1, thread_name_prefix="clmdesk-orders") as pool:
+        # On a failure or cancel the pool's exit waits for the grouping.
+        with _indexes_rebuilt(connection, "order_lines", _LINE_INDEXES, len(lines)):
+            _load_lines(
+                connection,
+                batch_id,
+                lines if lines_were_empty else _by_identity(lines),
+                progress,
+                is_cancelled,
+                total,
+                indexed=not lines_were_empty,
+            )
+            grouping = pool.submit(_group_orders, lines)
+        check_cancelled(is_cancelled)
+        # Read before the orders change, as the dry run reads them.
+        stored = _stored_orders(connection, lines.customer_id)
+        if len(lines) and not lines_were_empty:
+            # Orders are numbered customer by customer over the whole
+            # table (rebuild_orders), the same on every backend.
             rebuild_orders(connection)
+        groups = grouping.result()
+    if len(lines) and lines_were_empty:
+        _insert_orders(connection, groups)
+    outcome = _outcome(facts, stored, groups)
+    _record_counts(connection, batch_id, outcome)
     _executemany(
         connection,
         "INSERT INTO nps_answers (batch_id, customer_id, day, score) VALUES (?, ?, ?, ?)",
-        ((batch_id, c, d, s) for c, d, s in answers),
+        ((batch_id, c, d, s) for c, d, s in facts.answers),
     )
     _executemany(
         connection,
         "INSERT INTO campaigns (batch_id, day, channel, reached, cost_cents) VALUES (?, ?, ?, ?, ?)",
-        ((batch_id, *row) for row in campaigns),
+        ((batch_id, *row) for row in facts.campaigns),
     )
     progress(total, total)
     return dataclasses.replace(outcome, batch_id=batch_id)
 
 
-def _insert_batch(
-    connection: Connection, batch: BatchInfo, outcome: WriteOutcome
-) -> int:
+def _insert_batch(connection: Connection, batch: BatchInfo) -> int:
+    """Insert the batch row; its counts follow in :func:`_record_counts`."""
     files = [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in batch.files]
-    counts: dict[str, Any] = outcome.counts()
-    counts["sheets"] = [dataclasses.asdict(s) for s in outcome.sheets]
     cursor = _cursor(connection)
     mark = _placeholder(connection)
     try:
@@ -1525,13 +1541,29 @@ def _insert_batch(
                 batch.created_at,
                 "done",
                 json.dumps(files, ensure_ascii=False),
-                json.dumps(counts, ensure_ascii=False),
+                "{}",
                 json.dumps(list(batch.mappings), ensure_ascii=False),
             ),
         )
     finally:
         cursor.close()
     return int(_scalar(connection, "SELECT MAX(id) FROM import_batches"))
+
+
+def _record_counts(
+    connection: Connection, batch_id: int, outcome: WriteOutcome
+) -> None:
+    counts: dict[str, Any] = outcome.counts()
+    counts["sheets"] = [dataclasses.asdict(s) for s in outcome.sheets]
+    mark = _placeholder(connection)
+    cursor = _cursor(connection)
+    try:
+        cursor.execute(
+            f"UPDATE import_batches SET counts_json = {mark} WHERE id = {mark}",
+            (json.dumps(counts, ensure_ascii=False), batch_id),
+        )
+    finally:
+        cursor.close()
 
 
 def _write_customers(
