@@ -3,7 +3,9 @@
 The real export ``online_retail_II_part.xlsx`` goes through every page with
 a mapping edited on the way; the dry run's counts must be the import's, a
 second import adds nothing, and a cancelled import leaves the database as it
-was. A small generated workbook checks rejected rows and their export.
+was. A small generated workbook checks rejected rows and their export, and
+that the import reuses the dry run's conversion unless a mapping was edited
+after it.
 """
 
 from __future__ import annotations
@@ -169,17 +171,18 @@ class _Gate:
         self.writing = threading.Event()
 
     def backend(self) -> SimpleNamespace:
-        def run_import(database, plans, *, progress, is_cancelled):
+        def run_import(database, plans, prepared=None, *, progress, is_cancelled):
             def hold(done: int, total: int) -> None:
                 progress(done, total)
-                # Progress counts rows twice: past half, the rows are being written.
+                # The dry run's conversion is reused: progress counts the rows
+                # written (past half, they are being written either way).
                 if done > total // 2 and not self.writing.is_set():
                     self.writing.set()
                     while not is_cancelled():
                         threading.Event().wait(0.005)
 
             return backend.run_import(
-                database, plans, progress=hold, is_cancelled=is_cancelled
+                database, plans, prepared, progress=hold, is_cancelled=is_cancelled
             )
 
         return SimpleNamespace(
@@ -372,3 +375,132 @@ def test_different_values_and_left_out_sheets_are_shown(
     assert page.counts.values["ignored_sheets"].text() == "1"
     # Nothing new but a conflict: nothing to import.
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+
+
+# ------------------------------------------------- the dry run's conversion
+
+
+class _ConversionSpy:
+    """Counts sheets converted by the import service (on the worker thread)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        real = service.convert_sheet
+
+        def counting(raw, plan, today):
+            self.count += 1
+            return real(raw, plan, today)
+
+        monkeypatch.setattr(service, "convert_sheet", counting)
+
+
+def write_two_orders_a_day(path: Path) -> Path:
+    """C1 buys twice on 5 March (orders P1 and P2), C2 once."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Vendas"
+    sheet.append(["Cliente", "Data", "Valor total (R$)", "Pedido"])
+    sheet.append(["C1", datetime(2024, 3, 5, 10, 0), 10.5, "P1"])
+    sheet.append(["C1", datetime(2024, 3, 5, 11, 0), 20.0, "P2"])
+    sheet.append(["C2", datetime(2024, 3, 6, 9, 0), 7.25, "P3"])
+    workbook.save(path)
+    workbook.close()
+    return path
+
+
+def record_bar(page) -> list[tuple[int, int]]:
+    """(value, maximum) of the page's progress bar at every change."""
+    bar = page.busy.bar
+    seen: list[tuple[int, int]] = []
+    bar.valueChanged.connect(lambda value: seen.append((value, bar.maximum())))
+    return seen
+
+
+def test_the_import_reuses_the_dry_runs_conversion(
+    qtbot, make_wizard, database, tmp_path: Path, monkeypatch
+) -> None:
+    spy = _ConversionSpy(monkeypatch)
+    path = write_small_orders(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    forecast = go_to_summary(qtbot, wizard)
+    assert spy.count == 1
+    prepared = wizard.prepared
+    assert prepared is not None
+    assert prepared.available
+    assert prepared.summary is forecast
+
+    bar = record_bar(wizard.import_page)
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000) as finished:
+        wizard.next()
+    result = finished.args[0]
+    assert spy.count == 1  # not converted again
+    assert result.counts() == forecast.counts()
+    assert result.rejected_rows == forecast.rejected_rows
+    assert wizard.import_page.rejected_model.rowCount() == 2
+    # Let go once imported: neither the wizard nor the object holds it.
+    assert wizard.prepared is None
+    assert not prepared.available
+    # A determinate bar that only moves forward and ends full.
+    assert bar
+    assert all(maximum > 0 for _, maximum in bar)
+    shares = [value / maximum for value, maximum in bar]
+    assert shares == sorted(shares)
+    assert shares[-1] == 1
+
+
+def test_a_mapping_edited_after_the_dry_run_is_imported_as_edited(
+    qtbot, make_wizard, database, tmp_path: Path, monkeypatch
+) -> None:
+    spy = _ConversionSpy(monkeypatch)
+    path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    forecast = go_to_summary(qtbot, wizard)
+    assert forecast.orders_new == 3
+    first = wizard.prepared
+    assert first is not None
+    assert first.available
+
+    # Back: the dry run's conversion is let go; without order ids C1's two
+    # purchases of 5 March are one order.
+    wizard.back()
+    assert wizard.prepared is None
+    assert not first.available
+    page = wizard.mapping_page
+    choose_field(page, "Pedido", None)
+    qtbot.waitUntil(page.isComplete, timeout=30000)
+    assert Field.ORDER_ID not in wizard.plans[0].sheets[0].mapping
+    forecast = go_to_summary(qtbot, wizard)
+    assert spy.count == 2
+    assert (forecast.lines_imported, forecast.orders_new) == (3, 2)
+
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000) as finished:
+        wizard.next()
+    result = finished.args[0]
+    assert spy.count == 2  # the edited dry run's conversion was reused
+    assert result.counts() == forecast.counts()
+    assert (result.lines_imported, result.orders_new) == (3, 2)
+    with database.read() as connection:
+        refs = connection.exec_driver_sql(
+            "SELECT COUNT(*), COUNT(order_ref) FROM order_lines"
+        ).one()
+        orders = connection.exec_driver_sql("SELECT COUNT(*) FROM orders").scalar()
+    assert tuple(refs) == (3, 0)
+    assert orders == 2
+
+
+def test_closing_on_the_summary_lets_the_conversion_go(
+    qtbot, make_wizard, tmp_path: Path
+) -> None:
+    path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    go_to_summary(qtbot, wizard)
+    prepared = wizard.prepared
+    assert prepared is not None
+    assert prepared.available
+    wizard.reject()
+    assert not prepared.available

@@ -20,11 +20,16 @@ API
     Everything the import would do, computed without writing: its counts
     equal those of :func:`run_import` on the same plans and an unchanged
     database (same conversion, same decisions, only the inserts left out).
-:func:`run_import` ``(database, plans, classify=False, remember=True) -> ImportSummary``
-    Convert, then write in ONE transaction; cancel or any failure rolls
-    everything back (no partial batch).  ``remember`` stores each sheet's
-    mapping under its header signature.  ``classify`` recomputes the
-    lifecycle history afterwards (the window does that itself).
+:func:`prepare_import` ``(database, plans) -> PreparedImport``
+    The same dry run, keeping its conversion (:class:`PreparedImport`,
+    forecast in ``.summary``) for the import that follows it.
+:func:`run_import` ``(database, plans, prepared=None, classify=False, remember=True) -> ImportSummary``
+    Convert (or take the conversion of ``prepared`` when it was made for
+    the same plans and day), then write in ONE transaction; cancel or any
+    failure rolls everything back (no partial batch).  ``remember`` stores
+    each sheet's mapping under its header signature.  ``classify``
+    recomputes the lifecycle history afterwards (the window does that
+    itself).
 :func:`import_files` ``(database, paths, classify=True) -> ImportSummary``
     The command line's one-shot: plan, convert and import, reading the next
     file while the current one is converted (calamine releases the GIL),
@@ -41,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -93,6 +99,7 @@ __all__ = [
     "FileRecord",
     "ImportFailed",
     "ImportSummary",
+    "PreparedImport",
     "SheetOutcome",
     "UndoError",
     "UndoPreview",
@@ -101,6 +108,7 @@ __all__ = [
     "import_options",
     "list_batches",
     "plan_files",
+    "prepare_import",
     "preview_undo",
     "run_import",
     "undo_batch",
@@ -373,7 +381,7 @@ def _convert(
     progress: Progress,
     is_cancelled: IsCancelled,
 ) -> tuple[_Converted, int]:
-    """Convert every planned sheet; progress counts each row once here."""
+    """Convert every planned sheet; progress counts each row once here (of two)."""
     total = _rows_of(plans)
     converted = _Converted()
     done = 0
@@ -385,11 +393,93 @@ def _convert(
     return converted, total
 
 
-def _write_progress(progress: Progress, offset: int, total: int) -> Progress:
-    def report(done: int, _of: int) -> None:
-        progress(offset + done, 2 * total)
+def _write_progress(progress: Progress, offset: int, span: int, of: int) -> Progress:
+    """The write's own ``(done, total)`` as ``offset`` + its share of ``span``, out of ``of``.
+
+    The write counts the valid rows it writes, fewer than the rows read
+    that the bar counts: scaled, it still ends exactly at ``offset + span``.
+    """
+
+    def report(done: int, total: int) -> None:
+        share = span * min(done, total) // total if total > 0 else span
+        progress(offset + share, of)
 
     return report
+
+
+class PreparedImport:
+    """A dry run's forecast and the conversion it made, kept for the import.
+
+    Opaque: hand it to :func:`run_import` (``prepared=``), which takes its
+    conversion instead of converting again when it was made for the same
+    plans (the same raw files, every sheet plan equal, so a mapping edited
+    after the dry run converts again) and the same import day (dates after
+    it are rejected).  Otherwise the import converts as usual.  The
+    database is not part of it: the import recomputes every decision
+    against the database inside its write transaction.
+
+    The conversion holds about as much memory as the raw cells: it is let
+    go by :meth:`release`, or by :func:`run_import`, which takes it whether
+    it can use it or not (one import per dry run).
+
+    Thread contract: made on a worker; :meth:`release` may be called from
+    any thread, also while an import is taking it.
+
+    Attributes
+    ----------
+    summary
+        The dry run's forecast (``dry_run`` True).
+    today
+        The import day the conversion was made for.
+    """
+
+    __slots__ = ("_converted", "_lock", "_plans", "summary", "today")
+
+    def __init__(
+        self,
+        summary: ImportSummary,
+        plans: Sequence[FilePlan],
+        today: date,
+        converted: _Converted,
+    ) -> None:
+        self.summary = summary
+        self.today = today
+        self._plans: tuple[FilePlan, ...] | None = tuple(plans)
+        self._converted: _Converted | None = converted
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """Whether the conversion is still held (not yet released or taken)."""
+        return self._converted is not None
+
+    def matches(self, plans: Sequence[FilePlan], today: date) -> bool:
+        """Whether the conversion is held and was made for ``plans`` on ``today``."""
+        with self._lock:
+            return self._matches(plans, today)
+
+    def release(self) -> None:
+        """Let go of the conversion (the forecast stays)."""
+        with self._lock:
+            self._converted = None
+            self._plans = None
+
+    def _matches(self, plans: Sequence[FilePlan], today: date) -> bool:
+        made_for = self._plans
+        if self._converted is None or made_for is None or today != self.today:
+            return False
+        return len(plans) == len(made_for) and all(
+            new is old or (new.workbook is old.workbook and new.sheets == old.sheets)
+            for new, old in zip(plans, made_for, strict=True)
+        )
+
+    def _take(self, plans: Sequence[FilePlan], today: date) -> _Converted | None:
+        """The conversion if it fits ``plans`` and ``today``; released either way."""
+        with self._lock:
+            converted = self._converted if self._matches(plans, today) else None
+            self._converted = None
+            self._plans = None
+        return converted
 
 
 def _now() -> str:
@@ -410,6 +500,8 @@ def dry_run(
     is_cancelled: IsCancelled = never_cancelled,
 ) -> ImportSummary:
     """What importing ``plans`` would do, computed without writing.
+
+    As :func:`prepare_import`, letting go of the conversion at once.
 
     Parameters
     ----------
@@ -436,17 +528,52 @@ def dry_run(
     Cancelled
         ``is_cancelled()`` became true.
     """
+    return _dry_run(database, plans, today, progress, is_cancelled)[0]
+
+
+@without_collection
+def prepare_import(
+    database: Database,
+    plans: Sequence[FilePlan],
+    *,
+    today: date | None = None,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> PreparedImport:
+    """The dry run of :func:`dry_run`, keeping its conversion for the import.
+
+    Pass the result to :func:`run_import` as ``prepared``: if the plans and
+    the day have not changed meanwhile, the import skips the conversion.
+    Parameters, progress and errors are those of :func:`dry_run`.
+
+    Returns
+    -------
+    PreparedImport
+        The forecast (``.summary``) and the conversion it was computed from.
+    """
+    day = today or date.today()
+    summary, converted = _dry_run(database, plans, day, progress, is_cancelled)
+    return PreparedImport(summary, plans, day, converted)
+
+
+def _dry_run(
+    database: Database,
+    plans: Sequence[FilePlan],
+    today: date | None,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> tuple[ImportSummary, _Converted]:
     converted, total = _convert(plans, today or date.today(), progress, is_cancelled)
     try:
         outcome = dry_run_import(
             database,
             converted.sheets,
-            _write_progress(progress, total, total),
+            _write_progress(progress, total, total, 2 * total),
             is_cancelled,
         )
     except ImportWriteError as error:
         raise ImportFailed(error.message) from error
-    return _summary(converted, outcome, dry=True)
+    return _summary(converted, outcome, dry=True), converted
 
 
 def _store(
@@ -497,6 +624,7 @@ def _classify(database: Database) -> tuple[bool, Message | None]:
 def run_import(
     database: Database,
     plans: Sequence[FilePlan],
+    prepared: PreparedImport | None = None,
     *,
     today: date | None = None,
     classify: bool = False,
@@ -516,6 +644,12 @@ def run_import(
         The business database.
     plans
         The files' plans (as confirmed in the wizard).
+    prepared
+        The result of :func:`prepare_import` (the dry run shown to the
+        user).  Its conversion is used when it was made for these plans and
+        this day, and let go in any case; otherwise the plans are converted
+        here.  Either way the counts are computed afresh against the
+        database inside the write transaction.
     today
         The import day (dates after it are rejected); default today.
     classify
@@ -525,7 +659,9 @@ def run_import(
         Remember each imported sheet's mapping under its header signature,
         so the next file with the same headers is planned the same way.
     progress, is_cancelled
-        Task contract; progress counts every row twice (converted, written).
+        Task contract; progress counts every row twice (converted, then
+        written), or once (written) when the conversion of ``prepared`` is
+        used, so the bar goes from 0 to the end either way.
 
     Returns
     -------
@@ -539,12 +675,20 @@ def run_import(
     Cancelled
         ``is_cancelled()`` became true; nothing was changed.
     """
-    converted, total = _convert(plans, today or date.today(), progress, is_cancelled)
+    day = today or date.today()
+    converted = prepared._take(plans, day) if prepared is not None else None
+    if converted is None:
+        converted, total = _convert(plans, day, progress, is_cancelled)
+        write_progress = _write_progress(progress, total, total, 2 * total)
+    else:
+        total = _rows_of(plans)
+        progress(0, total)
+        write_progress = _write_progress(progress, 0, total, total)
     outcome = _store(
         database,
         converted,
         remember=remember,
-        progress=_write_progress(progress, total, total),
+        progress=write_progress,
         is_cancelled=is_cancelled,
     )
     classified, problem = _classify(database) if classify else (False, None)

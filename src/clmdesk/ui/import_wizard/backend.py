@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from clmdesk.core.importing import RejectedRow
     from clmdesk.core.messages import Message
-    from clmdesk.services.importing import ImportSummary
+    from clmdesk.services.importing import ImportSummary, PreparedImport
     from clmdesk.storage.database import Database
 
 __all__ = [
@@ -147,10 +147,14 @@ def dry_run(
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
-) -> ImportSummary:
-    """What importing ``plans`` would do, computed without writing."""
+) -> PreparedImport:
+    """What importing ``plans`` would do, computed without writing.
+
+    The forecast is the result's ``summary``; the result also keeps the
+    conversion, which :func:`run_import` reuses if nothing changed.
+    """
     with collector_paused():
-        return service.dry_run(
+        return service.prepare_import(
             database, plans, progress=progress, is_cancelled=is_cancelled
         )
 
@@ -158,14 +162,23 @@ def dry_run(
 def run_import(
     database: Database,
     plans: Sequence[FilePlan],
+    prepared: PreparedImport | None = None,
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
 ) -> ImportSummary:
-    """Import ``plans`` in one transaction (rolled back on cancel or failure)."""
+    """Import ``plans`` in one transaction (rolled back on cancel or failure).
+
+    ``prepared`` (the dry run's result) spares converting again when the
+    plans and the day are those it was made for; it is let go either way.
+    """
     with collector_paused():
         return service.run_import(
-            database, plans, progress=progress, is_cancelled=is_cancelled
+            database,
+            plans,
+            prepared,
+            progress=progress,
+            is_cancelled=is_cancelled,
         )
 
 

@@ -170,6 +170,8 @@ class ImportPage(QWizardPage):
             self._wizard.backend.run_import,
             self._wizard.database,
             tuple(self._wizard.plans),
+            # The dry run's conversion, reused if still valid: the task owns it now.
+            self._wizard.take_prepared(),
             on_finished=self._on_finished,
             on_failed=self._on_failed,
             on_cancelled=self._on_cancelled,
@@ -202,8 +204,9 @@ class ImportPage(QWizardPage):
     # -------------------------------------------------------------- tasks
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
-        # The service counts each row more than once (converted, then
-        # written): the bar shows the share done, not a row count.
+        # The service counts each row once or twice (converted unless the
+        # dry run's conversion is reused, then written): the bar shows the
+        # share done, not a row count.
         self.busy.set_progress(done, total)
 
     def _on_finished(self, result: object) -> None:

@@ -1,8 +1,10 @@
 """Third page of the import wizard: the dry run, i.e. what the import will do (ui layer).
 
 The dry run is computed by the same service code as the import, without
-writing, so its counts are the import's. This page is the wizard's commit
-page: its "Import" button starts the real import. GUI thread only.
+writing, so its counts are the import's. Its conversion is kept for the
+import (:attr:`ImportWizard.prepared`) until this page is left by Back or
+the wizard closes. This page is the wizard's commit page: its "Import"
+button starts the real import. GUI thread only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from clmdesk.services.importing import PreparedImport
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.labels import count_text
 from clmdesk.ui.import_wizard.models import (
@@ -170,6 +173,7 @@ class SummaryPage(QWizardPage):
     # ------------------------------------------------------------- wizard
     def initializePage(self) -> None:
         self.summary = None
+        self._wizard.drop_prepared()
         self._running = True
         self.stack.setCurrentIndex(_LOADING)
         self.busy.start(self.tr("Checking the rows against your data…"))
@@ -186,19 +190,25 @@ class SummaryPage(QWizardPage):
         )
 
     def cleanupPage(self) -> None:
+        # Back: the user may edit a mapping; the next dry run converts again.
         if self._running:
             self._wizard.cancel_task()
+        self._wizard.drop_prepared()
 
     def isComplete(self) -> bool:
         return self.summary is not None and _has_changes(self.summary)
 
     # -------------------------------------------------------------- tasks
-    def _on_dry_run(self, summary: object) -> None:
+    def _on_dry_run(self, result: object) -> None:
         self._running = False
+        summary: Any = result
+        if isinstance(result, PreparedImport):
+            self._wizard.prepared = result
+            summary = result.summary
         self.summary = summary
         self._wizard.summary = summary
         self.counts.show_summary(summary)
-        self.sheet_model.set_rows(summary.sheets)  # type: ignore[attr-defined]
+        self.sheet_model.set_rows(summary.sheets)
         rejected = rejected_rows_of(summary)
         self.reason_model.set_rows(rejected)
         self.tabs.setTabText(

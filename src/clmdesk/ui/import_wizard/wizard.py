@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
 
     from clmdesk.core.importing import FilePlan
+    from clmdesk.services.importing import PreparedImport
     from clmdesk.settings.preferences import Preferences
     from clmdesk.storage.database import Database
 
@@ -100,6 +101,10 @@ class ImportWizard(QWizard):
         self.backend = backend if backend is not None else default_backend
         self.plans: list[FilePlan] = []
         self.summary: Any = None
+        # The dry run's conversion, kept from the summary page to the import
+        # (which reuses it when nothing changed); let go as soon as either
+        # page is left another way, since it weighs as much as the cells.
+        self.prepared: PreparedImport | None = None
         self.result: Any = None
 
         self.setWindowTitle(self.tr("Import spreadsheets"))
@@ -205,6 +210,17 @@ class ImportWizard(QWizard):
         if self._task is not None and self._task.on_progress is not None:
             self._task.on_progress(done, total)
 
+    def take_prepared(self) -> PreparedImport | None:
+        """Hand over the dry run's conversion (to the import); the wizard no longer keeps it."""
+        prepared, self.prepared = self.prepared, None
+        return prepared
+
+    def drop_prepared(self) -> None:
+        """Let go of the dry run's conversion (Back, a new dry run, closing)."""
+        prepared = self.take_prepared()
+        if prepared is not None:
+            prepared.release()
+
     # ------------------------------------------------------------ closing
     def reject(self) -> None:
         # Esc, Cancel and the window's close button during the import stop the
@@ -227,6 +243,7 @@ class ImportWizard(QWizard):
         )
         self.cancel_task()
         self.runner.shutdown(wait=writing)
+        self.drop_prepared()
         release_frozen()
         super().done(result)
 
