@@ -399,7 +399,7 @@ def test_a_failure_in_the_middle_leaves_no_partial_batch(
         raise RuntimeError("disk on fire")
 
     # Lines and customers are written by then; orders fail.
-    monkeypatch.setattr(storing, "rebuild_orders", broken)
+    monkeypatch.setattr(storing, "refresh_orders", broken)
     with pytest.raises(RuntimeError):
         import_sheets(database, [orders_sheet(LINES)], BATCH)
     assert snapshot(database) == before
@@ -581,6 +581,53 @@ def test_orders_of_a_later_import_are_rederived_with_the_rest(
     )
     assert incremental == full
     assert (3, "R3", day("2023-12-30"), 1200, 2) in full
+
+
+def test_a_later_import_regroups_only_its_customers_orders(
+    database: Database,
+) -> None:
+    imported(
+        database,
+        orders_sheet(
+            [(str(c), f"R{c}", "2024-01-02", 10.0 + c) for c in range(1, 21)]
+        ),
+    )
+    before = rows(database, "SELECT * FROM orders ORDER BY id")
+    imported(
+        database,
+        orders_sheet([("3", "R3", "2024-01-02", 5.0), ("3", "S", "2024-03-01", 1.0)]),
+    )
+    after = rows(database, "SELECT * FROM orders ORDER BY id")
+    customer_3 = [row for row in before if row[1] == 3]
+    # The other customers' orders keep their ids; customer 3's come last,
+    # numbered after the largest id left.
+    assert [row for row in after if row[1] != 3] == [
+        row for row in before if row[1] != 3
+    ]
+    assert [row[0] for row in after if row[1] == 3] == [21, 22]
+    assert [row[2:] for row in after if row[1] == 3] == [
+        ("R3", day("2024-01-02"), customer_3[0][4] + 500, 2),
+        ("S", day("2024-03-01"), 100, 1),
+    ]
+
+
+def test_a_later_import_touching_many_customers_rebuilds_every_order(
+    database: Database,
+) -> None:
+    from clmdesk.storage.orders import rebuild_orders
+
+    imported(
+        database,
+        orders_sheet([(str(c), f"R{c}", "2024-01-02", 1.0) for c in range(1, 6)]),
+    )
+    imported(
+        database,
+        orders_sheet([(str(c), "T", "2024-02-02", 1.0) for c in range(1, 6)]),
+    )
+    stored = rows(database, "SELECT * FROM orders ORDER BY id")
+    with database.write() as connection:
+        rebuild_orders(connection)
+    assert rows(database, "SELECT * FROM orders ORDER BY id") == stored
 
 
 def test_customer_sheet_scores_become_answers_when_dated(database: Database) -> None:

@@ -27,7 +27,8 @@ sheets' order. When ``order_lines`` (or ``customers``) starts empty, its
 indexes, the unique identity index included, are dropped for the load and
 built once after it (a rollback restores them; a duplicate identity fails
 the build and the import), and the orders are inserted from the grouping
-already computed here instead of re-aggregated in SQL. Work on whole
+already computed here instead of re-aggregated in SQL; otherwise only the
+orders of the customers given lines are regrouped. Work on whole
 columns runs a slice at a time, so that no single call holds the GIL long
 enough to freeze the window.
 """
@@ -66,7 +67,7 @@ from clmdesk.core.tasks import (
 )
 from clmdesk.storage.app_settings import get_setting, set_setting
 from clmdesk.storage.bulk import bulk_insert
-from clmdesk.storage.orders import rebuild_orders
+from clmdesk.storage.orders import refresh_orders
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -1487,8 +1488,9 @@ def _apply(
         connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"
     )
     # The orders are grouped on a helper thread while SQLite, which lets go
-    # of the GIL as it works, builds the lines' indexes or renumbers the
-    # orders (started after the lines are bound: binding holds the GIL too).
+    # of the GIL as it works, builds the lines' indexes or regroups the
+    # stored orders (started after the lines are bound: binding holds the
+    # GIL too).
     with ThreadPoolExecutor(1, thread_name_prefix="clmdesk-orders") as pool:
         # On a failure or cancel the pool's exit waits for the grouping.
         with _indexes_rebuilt(connection, "order_lines", _LINE_INDEXES, len(lines)):
@@ -1506,9 +1508,8 @@ def _apply(
         # Read before the orders change, as the dry run reads them.
         stored = _stored_orders(connection, lines.customer_id)
         if len(lines) and not lines_were_empty:
-            # Orders are numbered customer by customer over the whole
-            # table (rebuild_orders), the same on every backend.
-            rebuild_orders(connection)
+            # Only the customers given lines have orders to regroup.
+            refresh_orders(connection, np.unique(lines.customer_id).tolist())
         groups = grouping.result()
     if len(lines) and lines_were_empty:
         _insert_orders(connection, groups)
