@@ -109,6 +109,32 @@ def test_undo_removes_exactly_what_the_batch_added(database: Database) -> None:
         assert [b.status for b in list_batches(connection)] == ["done", "undone"]
 
 
+def test_undo_regroups_only_the_orders_of_customers_that_lose_lines(
+    database: Database,
+) -> None:
+    from clmdesk.storage.orders import rebuild_orders
+
+    first = [(str(c), f"R{c}", "2024-01-02", 10.0) for c in range(1, 21)]
+    import_sheets(database, [orders_sheet(first)], batch("first.xlsx"))
+    import_sheets(
+        database,
+        [orders_sheet([("4", "R4", "2024-01-09", 1.0), ("4", "X", "2024-02-01", 2.0)])],
+        batch("second.xlsx"),
+    )
+    before = rows(database, "SELECT * FROM orders ORDER BY id")
+    undo(database, 2)
+    after = rows(database, "SELECT * FROM orders ORDER BY id")
+    assert [row for row in after if row[1] != 4] == [
+        row for row in before if row[1] != 4
+    ]
+    contents = "SELECT customer_id, order_ref, day, amount_cents, line_count FROM orders ORDER BY 1, 2"
+    undone = rows(database, contents)
+    with database.write() as connection:
+        rebuild_orders(connection)
+    assert rows(database, contents) == undone
+    assert [row[2:] for row in after if row[1] == 4] == [("R4", 19724, 1000, 1)]
+
+
 def test_customers_used_by_a_later_batch_stay(database: Database) -> None:
     import_sheets(
         database, [orders_sheet([("1", "A", "2024-01-02", 10.0)])], batch("a")

@@ -25,7 +25,7 @@ from clmdesk.core.tasks import (
     never_cancelled,
     no_progress,
 )
-from clmdesk.storage.orders import rebuild_orders
+from clmdesk.storage.orders import refresh_orders
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -377,6 +377,13 @@ def undo_batch(
     mark = _mark(connection)
     progress(1, steps)
     check_cancelled(is_cancelled)
+    touched = [
+        int(row[0])
+        for row in connection.exec_driver_sql(
+            f"SELECT DISTINCT customer_id FROM order_lines WHERE batch_id = {mark}",
+            (batch_id,),
+        )
+    ]
     for table in ("order_lines", "nps_answers", "campaigns"):
         connection.exec_driver_sql(
             f"DELETE FROM {table} WHERE batch_id = {mark}", (batch_id,)
@@ -404,7 +411,8 @@ def undo_batch(
         cursor.close()
     progress(4, steps)
     check_cancelled(is_cancelled)
-    rebuild_orders(connection)
+    # Only the customers that lose lines have orders to regroup.
+    refresh_orders(connection, touched)
     progress(5, steps)
     connection.exec_driver_sql(
         f"UPDATE import_batches SET status = 'undone' WHERE id = {mark}", (batch_id,)
