@@ -10,6 +10,11 @@ server's own backups apply. Its DDL is transactional, so a failed upgrade
 leaves the database as it was; and since several computers may open a
 shared database at once, the upgrade runs under the writers' lock and the
 later ones find it done.
+
+An upgrade reports its steps to an optional ``progress`` callback
+(:data:`~clmdesk.core.tasks.Progress`): the backup copy, then the scripts.
+Their durations are unknown in advance, so only step boundaries are
+reported, never a share of a step.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 
 from clmdesk.core.messages import Message
+from clmdesk.core.tasks import no_progress
 from clmdesk.storage.database import (
     MIGRATION_FAILED,
     MIGRATION_ROLLED_BACK,
@@ -31,11 +37,13 @@ from clmdesk.storage.database import (
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from clmdesk.core.tasks import Progress
     from clmdesk.storage.database import Database
 
 __all__ = [
     "HEAD_REVISION",
     "SCRIPT_LOCATION",
+    "UPGRADE_STEPS",
     "backup_sqlite",
     "current_revision",
     "upgrade_to_head",
@@ -47,6 +55,8 @@ HEAD_REVISION = "0004"
 # needs no backup copy of the file.
 _POSTGRESQL_ONLY = frozenset({"0003"})
 SCRIPT_LOCATION = "clmdesk.storage:migrations"
+#: The steps an upgrade reports to ``progress``: the backup copy, the scripts.
+UPGRADE_STEPS = 2
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -110,8 +120,31 @@ def _created_at_head(database: Database) -> bool:
     return True
 
 
-def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) -> None:
+def upgrade_to_head(
+    database: Database,
+    script_location: str = SCRIPT_LOCATION,
+    *,
+    progress: Progress = no_progress,
+) -> None:
     """Bring ``database`` to the newest schema the shipped scripts know.
+
+    Parameters
+    ----------
+    database
+        The database to upgrade.
+    script_location
+        Where the migration scripts are (tests point elsewhere).
+    progress
+        Told the steps of an upgrade, and only when one runs (opening an
+        up-to-date or a new, empty database reports nothing):
+        ``progress(0, UPGRADE_STEPS)`` before the backup copy (made of SQLite
+        files only), ``progress(1, UPGRADE_STEPS)`` before the
+        scripts run, ``progress(UPGRADE_STEPS, UPGRADE_STEPS)`` once they are
+        applied. The first two calls come before anything in the database
+        changes, so a callback raising there (say
+        :class:`~clmdesk.core.tasks.Cancelled`) leaves the database as it was
+        (a backup copy already made stays); once the scripts started, the
+        upgrade completes or is undone whole, whatever the callback does.
 
     Raises
     ------
@@ -159,19 +192,19 @@ def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) 
         script.revision
         for script in scripts.iterate_revisions(scripts.get_current_head(), stored)
     }
-    backup = (
-        backup_sqlite(path, stored)
-        if path is not None and stored is not None and pending - _POSTGRESQL_ONLY
-        else None
-    )
+    backup: Path | None = None
+    if path is not None and stored is not None and pending - _POSTGRESQL_ONLY:
+        progress(0, UPGRADE_STEPS)
+        backup = backup_sqlite(path, stored)
+    progress(1, UPGRADE_STEPS)
     try:
         with database.write() as connection:
-            if path is None and current_revision(connection) == (
+            # Another computer may have upgraded it while this one waited.
+            if path is not None or current_revision(connection) != (
                 scripts.get_current_head()
             ):
-                return  # another computer upgraded it while this one waited
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
     except Exception as exc:
         if path is None and not database.is_sqlite:
             raise DatabaseError(
@@ -194,3 +227,4 @@ def upgrade_to_head(database: Database, script_location: str = SCRIPT_LOCATION) 
                 },
             )
         ) from exc
+    progress(UPGRADE_STEPS, UPGRADE_STEPS)
