@@ -11,6 +11,7 @@ decides everything against the database as it is at import time.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import clmdesk.storage.importing as storing
 from clmdesk.core.importing import Field, FilePlan, Role
 from clmdesk.core.tasks import Cancelled
 from clmdesk.services.importing import (
+    ImportFailed,
     PreparedImport,
     dry_run,
     import_options,
@@ -385,4 +387,25 @@ def test_cancel_with_a_reused_conversion_rolls_everything_back(
             is_cancelled=cancel_once_writing,
         )
     assert spy.count == 2  # the first import and the dry run: none while importing
+    assert snapshot(database) == before
+
+
+def test_a_failure_with_a_reused_conversion_changes_nothing(
+    database: Database,
+    tmp_path: Path,
+    spy: ConversionSpy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plans = plan_files([orders_file(tmp_path)])
+    prepared = prepare_import(database, plans, today=TODAY)
+    before = snapshot(database)
+
+    def full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(storing, "_insert_orders", full)
+    with pytest.raises(ImportFailed) as raised:
+        run_import(database, plans, prepared, today=TODAY)
+    assert spy.count == 1
+    assert "disk is full" in raised.value.message.english()
     assert snapshot(database) == before
