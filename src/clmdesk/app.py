@@ -1,8 +1,10 @@
 """Composition root of the desktop app: settings, QApplication, database, main window.
 
-Only this module and ``__main__`` sit above every layer. The database is
-opened and migrated before the window is built, so a refused or broken file
-is reported before any page tries to read it.
+Only this module and ``__main__`` sit above every layer. The window is
+shown first and opens the database in the background (creating or upgrading
+it may take seconds; a server may be slow to answer): it says what it is
+doing meanwhile, and reports a refused or broken database before any page
+reads it.
 """
 
 from __future__ import annotations

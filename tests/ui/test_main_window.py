@@ -85,8 +85,11 @@ def test_spreadsheet_drops_are_accepted_and_others_ignored(
 def test_recent_databases_are_remembered(qtbot, tmp_path: Path) -> None:
     window = make_window(qtbot)
     first, second = str(tmp_path / "a.sqlite3"), str(tmp_path / "b.sqlite3")
-    assert window.open_database(first)
-    assert window.open_database(second)
+    # Each opening runs in the background: a second one started at once would
+    # abandon the first before it is remembered.
+    for target in (first, second):
+        with qtbot.waitSignal(window.database_opened, timeout=10_000):
+            assert window.open_database(target)
     window._fill_recent_menu()
     assert [action.text() for action in window.recent_menu.actions()] == [second, first]
 

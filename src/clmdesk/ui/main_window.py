@@ -4,13 +4,18 @@ It owns the open :class:`~clmdesk.storage.database.Database` and one
 :class:`~clmdesk.workers.runner.TaskRunner` for the long work the user
 starts from it (demo creation, imports, classification). Pages receive the
 database and load their own data through their own runners.
+
+Databases open in the background (:class:`~clmdesk.ui.database_opening.DatabaseOpener`):
+the window keeps showing the open one, with the actions that need it
+disabled, until the new one is ready; an upgrade shows the opening page
+instead, and cannot be cancelled.
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -46,12 +51,20 @@ from clmdesk import __version__
 from clmdesk.core.days import from_day_number
 from clmdesk.services.workspace import DatabaseInfo, describe_database
 from clmdesk.settings.preferences import Preferences, save_preferences
-from clmdesk.storage.database import Database, DatabaseError, open_database
-from clmdesk.storage.location import risky_location
+from clmdesk.ui.database_opening import (
+    DatabaseOpener,
+    OpenedDatabase,
+    OpeningStep,
+    shown_location,
+)
 from clmdesk.ui.empty_state import EmptyStatePage
 from clmdesk.ui.i18n import message_text
+from clmdesk.ui.opening_page import OpeningPage
 from clmdesk.ui.task_status import TaskStatusWidget
 from clmdesk.workers.runner import TaskRunner
+
+if TYPE_CHECKING:
+    from clmdesk.storage.database import Database
 
 __all__ = ["SPREADSHEET_SUFFIXES", "MainWindow"]
 
@@ -65,11 +78,18 @@ class MainWindow(QMainWindow):
     -------
     database_changed()
         Another database was opened (or the open one closed).
+    database_opened(str)
+        The window switched to the database it was asked to open (the target).
+    database_open_failed(str)
+        Opening the target failed and the error was shown; the database
+        open before stays.
     data_ready()
         The current page has finished loading what it shows.
     """
 
     database_changed = Signal()
+    database_opened = Signal(str)
+    database_open_failed = Signal(str)
     data_ready = Signal()
 
     def __init__(
@@ -92,11 +112,24 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self._on_task_failed)
         self.tasks.cancelled.connect(self._forget_continuation)
 
+        self.opener = DatabaseOpener(self)
+        self.opener.step_changed.connect(self._on_opening_step)
+        self.opener.opened.connect(self._on_database_opened)
+        self.opener.failed.connect(self._on_database_open_failed)
+        self.opener.cancelled.connect(self._leave_opening)
+        self._close_when_opened = False
+
         self.pages = QStackedWidget()
         self.empty_page = EmptyStatePage()
         self.empty_page.import_requested.connect(self.import_files)
         self.empty_page.demo_requested.connect(self.open_demo)
         self.pages.addWidget(self.empty_page)
+        self.opening_page = OpeningPage()
+        self.pages.addWidget(self.opening_page)
+        # While it stands, pages of the open database wait (see _show_page).
+        self._opening_page_up = False
+        self._page_before_opening: QWidget = self.empty_page
+        self._page_outdated = False
         self.data_page: QWidget | None = None
         self.setCentralWidget(self.pages)
 
@@ -265,8 +298,10 @@ class MainWindow(QMainWindow):
         self.location_label = QLabel()
         self.as_of_label = QLabel()
         self.task_status = TaskStatusWidget(self.tasks)
+        self.opening_status = TaskStatusWidget(self.opener)
         bar = self.statusBar()
         bar.addWidget(self.location_label, 1)
+        bar.addPermanentWidget(self.opening_status)
         bar.addPermanentWidget(self.task_status)
         bar.addPermanentWidget(self.as_of_label)
 
@@ -290,6 +325,14 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.opener.is_upgrading:
+            # Quitting mid-upgrade would leave the process running unseen
+            # until the upgrade ends: close once it has.
+            self._close_when_opened = True
+            self.opening_page.show_closing()
+            event.ignore()
+            return
+        self.opener.shutdown()
         self.save_window_state()
         self.tasks.shutdown(wait=True)
         if self.data_page is not None and hasattr(self.data_page, "shutdown"):
@@ -300,27 +343,90 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- databases
     def open_database(self, target: str, *, is_demo: bool = False) -> bool:
-        """Open (creating and migrating if needed) the database at ``target``; show its data."""
-        try:
-            database = open_database(target)
-        except DatabaseError as exc:
-            QMessageBox.critical(
-                self, self.tr("Cannot open the database"), message_text(exc.message)
-            )
-            return False
-        self._set_database(database, is_demo=is_demo)
-        if not is_demo:
-            self.preferences.remember_database(target)
-            save_preferences(self.preferences)
-        path = database.path
-        warning = risky_location(path) if path is not None else None
-        if warning is not None:
-            QMessageBox.warning(
-                self, self.tr("Database in a shared folder"), message_text(warning)
-            )
-        return True
+        """Start opening (creating and upgrading if needed) the database at ``target``.
 
-    def _set_database(self, database: Database, *, is_demo: bool) -> None:
+        GUI thread only; returns at once. The window switches to the new
+        database once it is ready (``database_opened``); on failure it shows
+        the error and keeps the open one (``database_open_failed``). An
+        opening still connecting is abandoned for this one. Returns False,
+        starting nothing, while an upgrade runs: it cannot be interrupted.
+        """
+        return self.opener.start(target, is_demo=is_demo)
+
+    @Slot(int)
+    def _on_opening_step(self, step: int) -> None:
+        opening_step = OpeningStep(step)
+        self.opening_status.set_task_name(self._opening_text(opening_step))
+        self.opening_status.set_cancellable(opening_step == OpeningStep.CONNECTING)
+        # With no database to keep showing (start-up), or once an upgrade
+        # starts, the opening page says what happens.
+        if opening_step != OpeningStep.CONNECTING or self.database is None:
+            self._raise_opening_page()
+        self.opening_page.show_step(opening_step, shown_location(self.opener.target))
+        self._update_actions()
+
+    def _opening_text(self, step: OpeningStep) -> str:
+        if step == OpeningStep.BACKING_UP:
+            return self.tr("Backing up the database…")
+        if step == OpeningStep.UPGRADING:
+            return self.tr("Upgrading the database to this version of clmdesk…")
+        if step == OpeningStep.UPGRADED:
+            return self.tr("Database upgraded; opening it…")
+        return self.tr("Opening database…")
+
+    def _raise_opening_page(self) -> None:
+        if not self._opening_page_up:
+            self._opening_page_up = True
+            self._page_before_opening = self.pages.currentWidget() or self.empty_page
+            self.pages.setCurrentWidget(self.opening_page)
+
+    @Slot()
+    def _leave_opening(self) -> None:
+        """The opening ended without a switch: show the open database's page again."""
+        if self._opening_page_up:
+            self._opening_page_up = False
+            if self._page_outdated or self.database is None:
+                self._show_page()
+            else:
+                self.pages.setCurrentWidget(self._page_before_opening)
+        self._update_actions()
+
+    @Slot(object)
+    def _on_database_opened(self, opened: OpenedDatabase) -> None:
+        if not opened.is_demo:
+            self.preferences.remember_database(opened.target)
+            save_preferences(self.preferences)
+        if self._close_when_opened:
+            opened.database.close()
+            self.close()
+            return
+        self._opening_page_up = False
+        self._set_database(opened.database, is_demo=opened.is_demo, info=opened.info)
+        self.database_opened.emit(opened.target)
+        if opened.warning is not None:
+            QMessageBox.warning(
+                self,
+                self.tr("Database in a shared folder"),
+                message_text(opened.warning),
+            )
+
+    @Slot(str, object)
+    def _on_database_open_failed(self, target: str, error: object) -> None:
+        self._leave_opening()
+        if self._close_when_opened:
+            self.close()
+            return
+        message = getattr(error, "message", None)
+        QMessageBox.critical(
+            self,
+            self.tr("Cannot open the database"),
+            message_text(message) if message is not None else str(error),
+        )
+        self.database_open_failed.emit(target)
+
+    def _set_database(
+        self, database: Database, *, is_demo: bool, info: DatabaseInfo
+    ) -> None:
         self.tasks.cancel()
         if self.data_page is not None:
             if hasattr(self.data_page, "shutdown"):
@@ -332,25 +438,31 @@ class MainWindow(QMainWindow):
             self.database.close()
         self.database = database
         self._is_demo = is_demo
-        self.refresh()
+        self.info = info
+        self._show_page()
+        self._update_actions()
         self.database_changed.emit()
 
     @Slot()
     def refresh(self) -> None:
         """Re-read what the open database holds and show the right page."""
-        if self.database is None:
-            self.info = None
-            self.pages.setCurrentWidget(self.empty_page)
-            self._update_actions()
-            QTimer.singleShot(0, self.data_ready.emit)
+        self.info = (
+            describe_database(self.database) if self.database is not None else None
+        )
+        self._show_page()
+        self._update_actions()
+
+    def _show_page(self) -> None:
+        """Show the page that fits ``self.info`` (once the opening page is gone)."""
+        if self._opening_page_up:
+            self._page_outdated = True
             return
-        self.info = describe_database(self.database)
-        if not self.info.has_data:
+        self._page_outdated = False
+        if self.info is None or not self.info.has_data:
             self.pages.setCurrentWidget(self.empty_page)
             QTimer.singleShot(0, self.data_ready.emit)
         else:
             self._show_data_page()
-        self._update_actions()
 
     def _show_data_page(self) -> None:
         if self.data_page is None:
@@ -365,9 +477,18 @@ class MainWindow(QMainWindow):
         self.data_page.refresh()  # type: ignore[union-attr]
 
     def _update_actions(self) -> None:
-        has_database = self.database is not None
-        has_data = bool(self.info and self.info.has_data)
+        # While another database opens, nothing may act on the open one: it
+        # is closed once the new one is ready.
+        opening = self.opener.is_busy
+        upgrading = self.opener.is_upgrading
+        has_database = self.database is not None and not opening
+        has_data = bool(self.info and self.info.has_data) and not opening
         self.import_action.setEnabled(has_database and not self._is_demo)
+        self.empty_page.import_button.setEnabled(not opening)
+        for action in (self.open_action, self.new_action, self.demo_action):
+            action.setEnabled(not upgrading)
+        self.recent_menu.setEnabled(not upgrading)
+        self.empty_page.demo_button.setEnabled(not upgrading)
         for action in (
             self.export_action,
             self.print_action,
@@ -438,6 +559,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_demo(self) -> None:
         """Open the demo business, creating it in the background on first use."""
+        if self.opener.is_upgrading:
+            return  # the demo could not be opened before the upgrade ends
         from clmdesk.services.demo import demo_database_path, ensure_demo_database
         from clmdesk.settings.paths import default_database_path
 
@@ -503,6 +626,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def import_files(self, paths: list[str] | None = None) -> None:
         """Start the import wizard, with ``paths`` already chosen when given."""
+        if self.opener.is_busy:
+            return  # the database it would import into is being replaced
         if self.database is None or self._is_demo:
             QMessageBox.information(
                 self,
@@ -535,7 +660,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_spreadsheets(event.mimeData().urls()):
+        if not self.opener.is_busy and _dropped_spreadsheets(event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()

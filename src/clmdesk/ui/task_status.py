@@ -1,22 +1,31 @@
-"""Status-bar progress and cancel for the window's background task (ui layer)."""
+"""Status-bar progress and cancel for the window's background work (ui layer)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-if TYPE_CHECKING:
-    from clmdesk.workers.runner import TaskRunner
+__all__ = ["TaskSource", "TaskStatusWidget"]
 
-__all__ = ["TaskStatusWidget"]
+
+class TaskSource(Protocol):
+    """What the widget follows: a ``TaskRunner``, or anything with its signals and ``cancel``."""
+
+    progress_changed: Any  # Signal(int done, int total)
+    busy_changed: Any  # Signal(bool busy)
+
+    def cancel(self) -> None: ...
 
 
 class TaskStatusWidget(QWidget):
-    """Shows what the runner is doing, a determinate progress bar and a Cancel button."""
+    """Shows what a task is doing, its progress bar and, while it may be stopped, a Cancel button.
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    The bar is indeterminate until the task reports a total. GUI thread only.
+    """
+
+    def __init__(self, runner: TaskSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self.label = QLabel()
@@ -37,8 +46,12 @@ class TaskStatusWidget(QWidget):
         self.setVisible(False)
 
     def set_task_name(self, text: str) -> None:
-        """Name the task being run, e.g. "Classifying customers…"."""
+        """Name what the task is doing, e.g. "Classifying customers…" (may change while it runs)."""
         self.label.setText(text)
+
+    def set_cancellable(self, cancellable: bool) -> None:
+        """Offer Cancel or not: work that cannot be stopped offers none (every task starts cancellable)."""
+        self.cancel_button.setVisible(cancellable)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -53,3 +66,4 @@ class TaskStatusWidget(QWidget):
         self.setVisible(busy)
         if busy:
             self.bar.setRange(0, 0)
+            self.cancel_button.setVisible(True)
