@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -588,9 +589,7 @@ def test_a_later_import_regroups_only_its_customers_orders(
 ) -> None:
     imported(
         database,
-        orders_sheet(
-            [(str(c), f"R{c}", "2024-01-02", 10.0 + c) for c in range(1, 21)]
-        ),
+        orders_sheet([(str(c), f"R{c}", "2024-01-02", 10.0 + c) for c in range(1, 21)]),
     )
     before = rows(database, "SELECT * FROM orders ORDER BY id")
     imported(
@@ -688,3 +687,21 @@ def test_order_ids_are_ranked_in_code_point_order(texts: list[str]) -> None:
     """numpy's ranking of order ids agrees with Python's (UTF-8 byte) order."""
     order = storing._code_point_order(texts)
     assert [texts[i] for i in order.tolist()] == sorted(texts)
+
+
+def test_progress_moves_through_every_step_of_the_write(database: Database) -> None:
+    reports: list[tuple[int, int]] = []
+    import_sheets(
+        database,
+        [_bulk_sheet(12_000)],
+        BATCH,
+        progress=lambda done, total: reports.append((done, total)),
+    )
+    fractions = [done / total for done, total in reports]
+    assert fractions[0] == 0.0
+    assert fractions[-1] == 1.0
+    assert fractions == sorted(fractions)
+    # Planning, the lines, each index and the orders each move the bar:
+    # it never stands still for a whole step.
+    assert len(set(fractions)) >= 6
+    assert max(b - a for a, b in itertools.pairwise(fractions)) <= 0.35

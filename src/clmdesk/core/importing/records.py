@@ -34,6 +34,7 @@ always holds.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
@@ -537,6 +538,17 @@ class OrderColumns:
 
     def __len__(self) -> int:
         return len(self.customer_key)
+
+    @functools.cached_property
+    def identities(self) -> list[bytes]:
+        """The lines' identity digests (:func:`~clmdesk.core.importing.line_identities`).
+
+        Computed once: a dry run and the import that reuses its conversion
+        share them.
+        """
+        from clmdesk.core.importing.identity import line_identities
+
+        return line_identities(self)
 
 
 @dataclass(frozen=True)
