@@ -13,8 +13,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from clmdesk import __version__
-from clmdesk.core.i18n import detect_language, translate
-from clmdesk.core.messages import Message, define, render
+from clmdesk.core.i18n import detect_language, render_message
+from clmdesk.core.messages import Message, define
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(message: Message, language: str) -> str:
-    return render(message, lambda text: translate(text, language))
+    return render_message(message, language)
 
 
 def _run_headless(args: argparse.Namespace, language: str) -> int:

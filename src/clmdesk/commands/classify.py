@@ -11,9 +11,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from clmdesk.commands import CommandError
-from clmdesk.core.i18n import detect_language, translate
+from clmdesk.core.i18n import detect_language, render_message
 from clmdesk.core.lifecycle.inputs import date_from_day
-from clmdesk.core.messages import Message, define, render
+from clmdesk.core.messages import Message, define
 from clmdesk.services.classification import ClassificationError, classify
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def format_result(result: ClassificationResult, language: str) -> list[str]:
     """The lines ``clmdesk classify`` prints for ``result``."""
 
     def say(message: Message) -> str:
-        return render(message, lambda text: translate(text, language))
+        return render_message(message, language)
 
     lines = [say(Message(CYCLE_LINE, {"explanation": say(result.cycle.explain())}))]
     history = result.history

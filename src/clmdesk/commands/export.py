@@ -8,9 +8,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from clmdesk.commands import CommandError
-from clmdesk.core.i18n import detect_language, translate
+from clmdesk.core.i18n import detect_language, render_message
 from clmdesk.core.lifecycle.inputs import day_from_date
-from clmdesk.core.messages import Message, define, render
+from clmdesk.core.messages import Message, define
 from clmdesk.fileio.writers import UnknownFormatError, format_from_path
 from clmdesk.services.classification import ClassificationError
 from clmdesk.services.exports import export_history, export_stages
@@ -62,5 +62,5 @@ def run(args: argparse.Namespace, database: Database) -> int:
             Message(CANNOT_WRITE, {"path": str(out), "error": exc.strerror or str(exc)})
         ) from exc
     message = Message(WROTE, {"rows": len(table.rows), "path": str(out)})
-    sys.stdout.write(render(message, lambda text: translate(text, language)) + "\n")
+    sys.stdout.write(render_message(message, language) + "\n")
     return 0

@@ -14,8 +14,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from clmdesk.commands import CommandError
-from clmdesk.core.i18n import detect_language, translate
-from clmdesk.core.messages import Message, define, render
+from clmdesk.core.i18n import detect_language, render_message
+from clmdesk.core.messages import Message, define
 
 if TYPE_CHECKING:
     import argparse
@@ -113,9 +113,7 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
     """The printed report of an import, in ``language``."""
 
     def say(message_id: str, **params: object) -> str:
-        return render(
-            Message(message_id, params), lambda text: translate(text, language)
-        )
+        return render_message(Message(message_id, params), language)
 
     def n(value: int) -> str:
         return _number(value, language)
@@ -174,7 +172,7 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
     if summary.rejected_rows:
         lines.append(say(REJECTED_HEADER))
         for row in summary.rejected_rows[:MAX_LISTED]:
-            reason = render(row.reason, lambda text: translate(text, language))
+            reason = render_message(row.reason, language)
             lines.append(
                 say(
                     REJECTED_ROW,
@@ -259,12 +257,8 @@ def run(
     for line in summary_lines(summary, language):
         sys.stdout.write(line + "\n")
     if summary.classification_error is not None:
-        reason = render(
-            summary.classification_error, lambda text: translate(text, language)
-        )
+        reason = render_message(summary.classification_error, language)
         failed = Message(CLASSIFY_FAILED, {"reason": reason})
-        sys.stderr.write(
-            "clmdesk import: " + render(failed, lambda t: translate(t, language)) + "\n"
-        )
+        sys.stderr.write("clmdesk import: " + render_message(failed, language) + "\n")
         return 1
     return 0

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clmdesk.commands import CommandError
-from clmdesk.core.i18n import detect_language, translate
-from clmdesk.core.messages import Message, define, render
+from clmdesk.core.i18n import detect_language, render_message
+from clmdesk.core.messages import Message, define
 from clmdesk.services.report_data import (
     REPORT_SUFFIXES,
     UNKNOWN_FORMAT,
@@ -73,5 +73,5 @@ def run(args: argparse.Namespace, database: Database) -> int:
     finally:
         application.processEvents()
     message = Message(WROTE, {"path": str(written)})
-    sys.stdout.write(render(message, lambda text: translate(text, language)) + "\n")
+    sys.stdout.write(render_message(message, language) + "\n")
     return 0

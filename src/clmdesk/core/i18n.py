@@ -4,6 +4,10 @@ Catalogues are flat JSON files ``assets/i18n/<lang>/*.json`` mapping the
 English source text to its translation; one file per area of the app so
 that each area keeps its own strings. The Qt translator in the interface and
 the command line both read them through :func:`catalogue`.
+
+:func:`render_message` is the command line's way to show a
+:class:`~clmdesk.core.messages.Message`: template from the catalogue, and
+numbers with decimals written for the language (``45,5`` in pt-BR).
 """
 
 from __future__ import annotations
@@ -14,8 +18,21 @@ import locale
 import os
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SUPPORTED_LANGUAGES", "catalogue", "detect_language", "translate"]
+from clmdesk.core.decimals import format_decimal
+from clmdesk.core.messages import render
+
+if TYPE_CHECKING:
+    from clmdesk.core.messages import Message
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "catalogue",
+    "detect_language",
+    "render_message",
+    "translate",
+]
 
 SUPPORTED_LANGUAGES = ("en", "pt_BR")
 
@@ -44,6 +61,28 @@ def catalogue(language: str) -> dict[str, str]:
 def translate(text: str, language: str) -> str:
     """Translate an English source text, falling back to the text itself."""
     return catalogue(language).get(text, text)
+
+
+def render_message(message: Message, language: str) -> str:
+    """Render ``message`` (and any message among its parameters) in ``language``.
+
+    Parameters
+    ----------
+    message
+        The message to show.
+    language
+        ``"en"`` or ``"pt_BR"``: picks the template and the decimal mark.
+
+    Returns
+    -------
+    str
+        The sentence, e.g. ``"… (mediana de 45,5 dias)."`` in pt-BR.
+    """
+
+    def number(value: Any) -> str:
+        return format_decimal(value, language)
+
+    return render(message, lambda text: translate(text, language), number)
 
 
 def detect_language(preferred: str | None = None) -> str:

@@ -4,6 +4,10 @@ Qt-free layers never assemble sentences. They return :class:`Message`
 values; the interface translates the English template with Qt's ``tr`` and
 the command line with :mod:`clmdesk.core.i18n`, so both read one catalogue.
 
+Parameters stay raw values: a number with decimals is passed as a number
+(never as text written with a dot), and :func:`render` writes it in the
+reader's language. Templates therefore put no format spec on placeholders.
+
 Each module declares its messages once, at import time::
 
     ROW_NO_DATE = define("import.row.no_date", "Row {row}: the date is empty.")
@@ -17,12 +21,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from clmdesk.core.decimals import format_decimal, is_decimal
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = ["Message", "all_templates", "define", "render", "template"]
 
 _TEMPLATES: dict[str, str] = {}
+_AS_IS = frozenset({str, int, bool})
 
 
 def define(message_id: str, template_en: str) -> str:
@@ -69,25 +76,48 @@ class Message:
         return render(self, lambda text: text)
 
 
-def render(message: Message, translate: Any) -> str:
+def render(
+    message: Message,
+    translate: Any,
+    number: Callable[[Any], str] | None = None,
+) -> str:
     """Render ``message`` with ``translate(english_template) -> template``.
 
     Parameters
     ----------
     message
-        The message to render.
+        The message to render. Parameters that are messages themselves are
+        rendered first, with the same ``translate`` and ``number``.
     translate
         A callable mapping the English template to the target language's
         template; placeholders are filled after translation.
+    number
+        Writes a parameter that may have decimals (float, Decimal) in the
+        target language; English (``1,234.5``) by default. Integers keep
+        ``str.format``'s plain form.
 
     Returns
     -------
     str
         The finished sentence.
     """
+    params = {
+        key: _shown(value, translate, number) for key, value in message.params.items()
+    }
     text: str = translate(template(message.id))
     try:
-        return text.format(**message.params)
+        return text.format(**params)
     except (KeyError, IndexError, ValueError):
         # A broken translation must never hide the message itself.
-        return template(message.id).format(**message.params)
+        return template(message.id).format(**params)
+
+
+def _shown(value: Any, translate: Any, number: Callable[[Any], str] | None) -> Any:
+    """A parameter as the sentence shows it: nested messages and decimals as text."""
+    if type(value) in _AS_IS:  # the common case, before the slower ABC checks
+        return value
+    if isinstance(value, Message):
+        return render(value, translate, number)
+    if is_decimal(value):
+        return format_decimal(value) if number is None else number(value)
+    return value

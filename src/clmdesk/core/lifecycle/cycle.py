@@ -96,7 +96,9 @@ class CycleEstimate:
                     "needed": MIN_QUALIFYING,
                 },
             )
-        median = _format_median(self.median_gap)
+        # The median goes out as a number: whoever shows the message writes
+        # it for its reader (45,5 in pt-BR), and a whole 45.0 as "45".
+        median: float | str = "" if self.median_gap is None else float(self.median_gap)
         if self.clamped:
             low, high = AUTO_CYCLE_RANGE
             return Message(
@@ -117,12 +119,6 @@ class CycleEstimate:
                 "median": median,
             },
         )
-
-
-def _format_median(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def round_half_up(value: float) -> int:

@@ -2,14 +2,15 @@
 
 The sentence is a :class:`~clmdesk.core.messages.Message` whose parameters
 are themselves messages (one per condition), so that every piece is
-translated from the catalogue; :func:`render_nested` renders such a message
-with any ``translate(english_template)`` callable (Qt's ``tr`` in the
-interface, :func:`clmdesk.core.i18n.translate` on the command line).
+translated from the catalogue; any renderer shows such a message
+(:func:`clmdesk.ui.i18n.message_text` in the interface,
+:func:`clmdesk.core.i18n.render_message` on the command line). The top-value
+share is a number parameter, written with the reader's decimal mark.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clmdesk.core.messages import Message, define, render
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from clmdesk.core.lifecycle.model import Rule, Stage
 
-__all__ = ["describe", "describe_rule", "format_number", "render_nested"]
+__all__ = ["describe", "describe_rule", "render_nested"]
 
 SENTENCE = {
     0: define("lifecycle.describe.0", "Every customer not taken by a stage above."),
@@ -54,13 +55,6 @@ NOT_TOP_VALUE = define(
 )
 REGISTERED = define("lifecycle.clause.registered", "a registration")
 NOT_REGISTERED = define("lifecycle.clause.not_registered", "no registration yet")
-
-
-def format_number(value: float) -> str:
-    """Shortest plain form of a threshold: ``20``, ``12.5``."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _frequency_clause(rule: Rule) -> Message | None:
@@ -112,7 +106,8 @@ def describe_rule(rule: Rule, cycle_days: int, top_percentile: float = 80.0) -> 
     top_percentile
         The model's top-value percentile (80 is quoted as "top 20 %").
     """
-    share = format_number(100.0 - float(top_percentile))
+    # A number, not text: the renderer writes 12.5 as "12,5" for pt-BR readers.
+    share = 100.0 - float(top_percentile)
     clauses: list[Message] = []
     for clause in (_frequency_clause(rule), _recency_clause(rule, cycle_days)):
         if clause is not None:
@@ -135,8 +130,15 @@ def describe(stage: Stage, cycle_days: int, top_percentile: float = 80.0) -> Mes
     return describe_rule(stage.rule, cycle_days, top_percentile)
 
 
-def render_nested(message: Message, translate: Callable[[str], str]) -> str:
+def render_nested(
+    message: Message,
+    translate: Callable[[str], str],
+    number: Callable[[Any], str] | None = None,
+) -> str:
     """Render a message whose parameters may be messages themselves.
+
+    :func:`clmdesk.core.messages.render` itself renders nested messages;
+    this name stays for the callers that say what they expect.
 
     Parameters
     ----------
@@ -144,9 +146,7 @@ def render_nested(message: Message, translate: Callable[[str], str]) -> str:
         The message (e.g. from :func:`describe`).
     translate
         Maps an English template to the target language's template.
+    number
+        Writes numbers with decimals for the language (English by default).
     """
-    params = {
-        key: render_nested(value, translate) if isinstance(value, Message) else value
-        for key, value in message.params.items()
-    }
-    return render(Message(message.id, params), translate)
+    return render(message, translate, number)

@@ -17,9 +17,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from clmdesk.core.lifecycle import render_nested
 from clmdesk.ui.charts.formatting import interface_language
 from clmdesk.ui.charts.lifecycle_chart import ChartStage, LifecycleChartData
+from clmdesk.ui.i18n import message_text
 
 if TYPE_CHECKING:
     from clmdesk.services.panel import PanelData
@@ -36,15 +36,6 @@ __all__ = [
 @dataclasses.dataclass(frozen=True)
 class EmptySettings:
     """Settings of a widget that has none."""
-
-
-def message_text(message: Any) -> str:
-    """Render a (possibly nested) Qt-free message in the interface language."""
-    from PySide6.QtCore import QCoreApplication
-
-    return render_nested(
-        message, lambda text: QCoreApplication.translate("messages", text)
-    )
 
 
 def stage_names(data: PanelData) -> dict[str, str]:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -53,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from clmdesk.core.lifecycle.cycle import DEFAULT_CYCLE_DAYS, FIXED_CYCLE_RANGE
-from clmdesk.core.lifecycle.describe import describe, format_number, render_nested
+from clmdesk.core.lifecycle.describe import describe
 from clmdesk.core.lifecycle.model import (
     GROUPS,
     Bound,
@@ -76,11 +75,10 @@ from clmdesk.services.classification import (
     save_stage_settings,
 )
 from clmdesk.ui.charts.formatting import interface_language
-from clmdesk.ui.i18n import message_text
+from clmdesk.ui.i18n import format_decimal, message_text
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
-    from clmdesk.core.messages import Message
     from clmdesk.services.classification import CycleSetting, Preview
     from clmdesk.storage.database import Database
     from clmdesk.storage.history import LoadedInputs
@@ -95,13 +93,6 @@ _PRESETS = (("default", default_model), ("last_purchase", last_purchase_model))
 _PREVIEW_DELAY_MS = 150
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-
-
-def _text(message: Message) -> str:
-    """A message whose parameters may be messages (stage descriptions), in the interface language."""
-    return render_nested(
-        message, lambda text: QCoreApplication.translate("messages", text)
-    )
 
 
 def _load_task(database: Database, progress: Any, is_cancelled: Any) -> LoadedInputs:
@@ -752,10 +743,10 @@ class StageModelDialog(QDialog):
         message = describe(
             stage, self._cycle_days_for_text(), self._draft.top_percentile
         )
-        self.description_label.setText(_text(message))
+        self.description_label.setText(message_text(message))
 
     def _update_percentile_label(self) -> None:
-        share = format_number(100.0 - float(self._draft.top_percentile))
+        share = format_decimal(100.0 - float(self._draft.top_percentile))
         self.percentile_label.setText(
             self.tr(
                 "customers whose total spent is among the top {share} % of buyers"

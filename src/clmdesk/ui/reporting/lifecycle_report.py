@@ -28,8 +28,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QLocale, QPointF, QRectF, QS
 from PySide6.QtGui import QColor, QFont
 
 from clmdesk import __version__
-from clmdesk.core.lifecycle import RecencyUnit, render_nested
-from clmdesk.core.lifecycle.describe import format_number
+from clmdesk.core.lifecycle import RecencyUnit
 from clmdesk.ui.charts.formatting import (
     day_to_date,
     format_count,
@@ -41,6 +40,7 @@ from clmdesk.ui.charts.formatting import (
     interface_language,
 )
 from clmdesk.ui.dashboard.base import chart_data_from_panel
+from clmdesk.ui.i18n import format_decimal, message_text
 from clmdesk.ui.reporting.chart import RecordedPicture, lifecycle_chart_picture
 from clmdesk.ui.reporting.layout import (
     Item,
@@ -58,7 +58,6 @@ from clmdesk.ui.reporting.style import MM, ReportStyle
 
 if TYPE_CHECKING:
     from clmdesk.core.lifecycle import Kpi, StageModel
-    from clmdesk.core.messages import Message
     from clmdesk.services.report_data import ReportData, StageSummary
 
 __all__ = [
@@ -140,12 +139,6 @@ def _short_month(day: int) -> str:
     if locale.language() == QLocale.Language.Portuguese:
         name = name.lower()
     return tr("{month_short} {year}").format(month_short=name, year=value.year)
-
-
-def _message(message: Message) -> str:
-    return render_nested(
-        message, lambda text: QCoreApplication.translate("messages", text)
-    )
 
 
 def _group_name(key: str, model: StageModel, language: str) -> str:
@@ -746,7 +739,7 @@ class _Builder:
         body_font: QFont,
     ) -> float:
         name = summary.stage.name(self.language)
-        definition = _message(summary.description)
+        definition = message_text(summary.description)
         return (
             max(
                 text_height(name, name_font, stage_w - 2 * pad - 14),
@@ -829,7 +822,7 @@ class _Builder:
         style = self.style
         inner = height - 2 * pad
         name = summary.stage.name(self.language)
-        definition = _message(summary.description)
+        definition = message_text(summary.description)
         swatch_top = top + pad + (text_height("Ag", name_font, 100) - 9) / 2
         items: list[Item] = [
             RectItem(
@@ -904,7 +897,7 @@ class _Builder:
         total = data.customers
         lines: list[str] = [
             tr("Purchase cycle (C): {explanation}").format(
-                explanation=_message(data.cycle_explanation)
+                explanation=message_text(data.cycle_explanation)
             )
         ]
         if any(RecencyUnit.CYCLES in stage.rule.uses_units() for stage in model.stages):
@@ -918,8 +911,8 @@ class _Builder:
                 tr(
                     "Top value: a total spent at or above the {percentile}th percentile of the customers who have bought, recalculated every month (the top {share} %)."
                 ).format(
-                    percentile=format_number(float(model.top_percentile)),
-                    share=format_number(100.0 - float(model.top_percentile)),
+                    percentile=format_decimal(float(model.top_percentile)),
+                    share=format_decimal(100.0 - float(model.top_percentile)),
                 )
             )
         share = tr(
