@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox, QRadioButton, QWidget, QWizard
 
@@ -255,10 +255,24 @@ def test_cell_text_and_column_letters() -> None:
         "ZZ",
         "AAA",
     ]
-    assert cell_text(12346.0) == "12346"
-    assert cell_text(2.55) == "2.55"
     assert cell_text(None) == ""
     assert "2024" in cell_text(datetime(2024, 3, 5, 10, 30))
+    previous = QLocale()
+    try:
+        QLocale.setDefault(
+            QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+        )
+        assert cell_text(12346.0) == "12346"
+        assert cell_text(2.55) == "2.55"
+        assert cell_text(123456.125) == "123456.125"
+        # A Brazilian reads the preview with a decimal comma, every digit kept.
+        QLocale.setDefault(QLocale(QLocale.Language.Portuguese, QLocale.Country.Brazil))
+        assert cell_text(12346.0) == "12346"
+        assert cell_text(2.55) == "2,55"
+        assert cell_text(123456.125) == "123456,125"
+        assert cell_text(0.1 + 0.2) == "0,30000000000000004"
+    finally:
+        QLocale.setDefault(previous)
 
 
 def test_edits_survive_going_back_to_add_a_file(

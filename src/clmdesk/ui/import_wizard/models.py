@@ -106,7 +106,15 @@ def cell_text(value: Cell | Any) -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        # Every digit the cell holds, with the reader's decimal mark (12,5
+        # in pt-BR), ungrouped as a spreadsheet shows an unformatted cell.
+        locale = QLocale()
+        locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator)
+        return locale.toString(
+            value, "f", QLocale.FloatingPointPrecisionOption.FloatingPointShortest
+        )
     return str(value)
 
 
