@@ -228,12 +228,11 @@ def export_rejected(
     Reasons are rendered from the same catalogue as the interface, in
     ``language``; csv uses the people dialect of that language.
     """
-    from clmdesk.core.i18n import translate
-    from clmdesk.core.messages import render
+    from clmdesk.core.i18n import render_message
     from clmdesk.fileio.writers import people_dialect, write_table
 
     def reason(row: RejectedRow) -> str:
-        return render(row.reason, lambda text: translate(text, language))
+        return render_message(row.reason, language)
 
     table = [
         (
