@@ -5,21 +5,28 @@
 plans it (:mod:`clmdesk.core.importing`).  The kind of file is decided from
 its content, not its name:
 
-* zip with ``xl/workbook.xml`` (.xlsx, .xlsm, .xlsb): checked by
-  :func:`clmdesk.fileio.safety.inspect_zip`, then read with python-calamine;
-  a large .xlsx/.xlsm worksheet is parsed in row pieces on a small thread
-  pool (:mod:`clmdesk.fileio.xlsx_chunks`), with exactly the same result;
-* zip with an OpenDocument spreadsheet mimetype (.ods): read with
-  python-calamine in a child process under a memory limit;
+* zip with ``xl/workbook.xml`` (.xlsx, .xlsm): checked by
+  :func:`clmdesk.fileio.safety.inspect_zip` (which bounds the dense cells
+  calamine could build before it parses anything), then read with
+  python-calamine; a large worksheet is parsed in row pieces on a small
+  thread pool (:mod:`clmdesk.fileio.xlsx_chunks`), with exactly the same
+  result;
+* any other zip workbook (.xlsb, OpenDocument .ods, or parts of several
+  formats, or an extension that makes calamine pick another reader):
+  checked by ``inspect_zip``, then read with python-calamine in a child
+  process under a memory limit, since nothing bounds their cells before
+  parsing (a .xlsb cell names its column in 32 bits; .ods repeats rows and
+  cells by count);
 * OLE2: a password-protected xlsx (``EncryptionInfo`` stream) is refused, an
-  old .xls is read with python-calamine (its format bounds a sheet to
-  65,536 x 256 cells);
+  old .xls is read in a child process too (its cells name columns in 16
+  bits, and calamine reserves the sheet's declared dimensions);
 * anything else that decodes as text: CSV (:mod:`clmdesk.fileio.csv_reader`).
 
 calamine gives whole numbers as ``float`` and date-formatted cells as
 ``date``/``datetime`` (both the 1900 and 1904 date systems), reports error
-cells (``#DIV/0!``) as empty, and keeps declared sheet dimensions out of the
-way (its range is the cells actually present).  Empty rows are dropped here;
+cells (``#DIV/0!``) as empty, and ignores an xlsx's declared dimensions
+(its range is the cells actually present; ``iter_rows`` pads it from row
+1, which the cell cap counts).  Empty rows are dropped here;
 the remaining rows keep their source row numbers.  Every failure is a
 :class:`~clmdesk.fileio.errors.ReadError`.  Files are always closed (Windows
 would keep them locked).  The file's SHA-256 is computed on a thread of its
@@ -104,6 +111,11 @@ SPREADSHEET_SUFFIXES = (
 
 _CHILD_TIMEOUT_S = 600
 _MIN_CHILD_MEMORY = 2 << 30
+# Extensions for which calamine uses another reader than its xlsx one
+# (it picks by extension first, then tries each reader in turn).
+_NOT_XLSX_SUFFIXES = (".xls", ".xla", ".xlsb", ".ods")
+# calamine's own cap on an OpenDocument sheet (it refuses more).
+_CALAMINE_CELL_LIMIT = "cell limit exceeded"
 #: Rows turned into Python objects per call into calamine (about 10 ms of GIL).
 _ROW_SLICE = 20_000
 
@@ -213,7 +225,7 @@ def _read_sheets(
     if kind == "ole2":
         if ole2_is_encrypted(path):
             raise read_error(FILE_ENCRYPTED, path)
-        return _read_calamine(path, options.max_cells)
+        return _read_in_child(path, options.max_cells)
     return [read_csv(path, options.max_cells)]
 
 
@@ -226,7 +238,7 @@ def _read_zip(
     limits = ZipLimits(max_cells=max_cells)
     # Large worksheets are checked while they stream into pieces, not before.
     report = inspect_zip(path, limits, defer=split.is_big)
-    if report.kind == "ods":
+    if report.kind != "xlsx" or path.suffix.lower() in _NOT_XLSX_SUFFIXES:
         return _read_in_child(path, max_cells)
     if not report.deferred:
         return _read_calamine(path, max_cells)
@@ -236,7 +248,7 @@ def _read_zip(
     except (OSError, zipfile.BadZipFile) as error:
         raise read_error(FILE_CORRUPT, path) from error
     with archive:
-        workbook = _open_calamine(path)
+        workbook = _open_calamine(path, max_cells)
         try:
             with PieceReader(path, archive, checks, split, is_cancelled) as pieces:
                 return _sheets(workbook, path, max_cells, pieces, checks, archive)
@@ -292,20 +304,20 @@ def _size_and_digest(
 
 
 def _read_calamine(path: Path, max_cells: int) -> list[RawSheet]:
-    workbook = _open_calamine(path)
+    workbook = _open_calamine(path, max_cells)
     try:
         return _sheets(workbook, path, max_cells)
     finally:
         workbook.close()
 
 
-def _open_calamine(path: Path) -> Any:
+def _open_calamine(path: Path, max_cells: int) -> Any:
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as error:
         raise read_error(FILE_ENCRYPTED, path) from error
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as error:
-        raise read_error(FILE_CORRUPT, path) from error
+        raise _damaged(path, error, max_cells) from error
     except OSError as error:
         raise read_error(
             FILE_UNREADABLE, path, detail=error.strerror or str(error)
@@ -351,13 +363,28 @@ def _sheets(
         except calamine.PasswordError as error:
             raise read_error(FILE_ENCRYPTED, path) from error
         except Exception as error:
-            raise read_error(FILE_CORRUPT, path) from error
-        cells += sheet.height * sheet.width
+            raise _damaged(path, error, max_cells) from error
+        cells += _padded_cells(sheet)
         if cells > max_cells:
             raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
         sheets[index] = _raw_sheet(path.name, name, sheet)
         del sheet
     return [sheets[index] for index in range(len(names))]
+
+
+def _damaged(path: Path, error: Exception, max_cells: int) -> ReadError:
+    """The error for a file calamine failed on: too many cells, or damaged."""
+    # The OpenDocument reader parses every sheet when it opens the file and
+    # refuses one of more than its own cap of cells.
+    if _CALAMINE_CELL_LIMIT in str(error).lower():
+        return read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+    return read_error(FILE_CORRUPT, path)
+
+
+def _padded_cells(sheet: Any) -> int:
+    """Cells :func:`_raw_sheet` turns into Python: ``iter_rows`` pads from row 1."""
+    end = sheet.end
+    return 0 if end is None else (end[0] + 1) * sheet.width
 
 
 def _raw_sheet(file: str, name: str, sheet: Any) -> RawSheet:
@@ -440,7 +467,11 @@ def _child_main(path: str, max_cells: int, limit: int, sender: Any) -> None:
     if sys.platform != "win32":
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # Never above a hard limit the app itself runs under (raising it fails).
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         sheets = _read_calamine(Path(path), max_cells)
         payload = [

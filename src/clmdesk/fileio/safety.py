@@ -1,19 +1,21 @@
 """Checks a file must pass before a spreadsheet parser touches it (fileio layer).
 
 defusedxml protects only Python's XML parsers, not calamine's, and
-calamine keeps every sheet as a dense block of cells: a 5 KB workbook with
-one value in A1 and one in BXX200000 makes it allocate gigabytes.  So,
-before calamine parses a zip-based workbook, :func:`inspect_zip` reads the
-zip directory (entry count, declared sizes, compression ratio), inflates
-every entry once through :mod:`zipfile` (which stops at the declared size
-and checks the CRC, so a lying size cannot run away), refuses XML that
-declares a DTD or entities, and bounds each worksheet's dense cell range
-from the last row holding a value and the widest column reference.  OLE2
-files are told apart with :func:`ole2_is_encrypted`: an encrypted
-xlsx is an OLE2 container with an ``EncryptionInfo`` stream, an old .xls is
-not.  OpenDocument content is parsed in a child process with a memory
-limit instead (see ``readers``), since repeat attributes make any static
-bound loose.
+calamine keeps every sheet as a dense block of cells: a 500-byte workbook
+with one value in A1 and one in XFD1048576 makes it ask for 512 GB and
+abort the process.  So, before calamine parses a zip-based workbook,
+:func:`inspect_zip` reads the zip directory (entry count, declared sizes,
+compression ratio), inflates every entry once through :mod:`zipfile`
+(which stops at the declared size and checks the CRC, so a lying size
+cannot run away), refuses XML that declares a DTD or entities, and bounds
+the dense block of every entry of an xlsx (calamine follows the workbook's
+relationships to a worksheet wherever it lies) with
+:class:`~clmdesk.fileio.cell_bounds.CellScan`.  OLE2 files are told apart
+with :func:`ole2_is_encrypted`: an encrypted xlsx is an OLE2 container with
+an ``EncryptionInfo`` stream, an old .xls is not.  The other formats (.xls,
+.xlsb, OpenDocument) are parsed in a child process with a memory limit
+instead (see ``readers``): their records and repeat attributes would need
+parsers of their own to bound.
 
 A reader that streams a large worksheet itself (``xlsx_chunks``) can ask
 :func:`inspect_zip` to *defer* that entry: the directory checks still cover
@@ -22,9 +24,9 @@ chunk while the reader inflates it, so the sheet is inflated once instead of
 twice.  Every deferred entry must pass through :class:`DeferredChecks`
 before calamine parses it.
 
-Regular expressions scan bounded slices or match by match: the checks
-run on the import's worker thread, and one long C call would hold the GIL
-and freeze the window.
+The checks run on the import's worker thread while the window's thread
+needs the GIL: no single C call here holds it long (numpy works on one
+chunk of 1 MB at a time).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import mmap
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from clmdesk.core.importing.messages import (
     FILE_CORRUPT,
@@ -42,6 +44,7 @@ from clmdesk.core.importing.messages import (
     FILE_TOO_MANY_CELLS,
     FILE_UNSAFE,
 )
+from clmdesk.fileio.cell_bounds import CellScan, exact_cells
 from clmdesk.fileio.errors import ReadError, read_error
 
 if TYPE_CHECKING:
@@ -67,18 +70,9 @@ _ODS_MIMETYPES = (
     b"application/vnd.oasis.opendocument.spreadsheet-template",
 )
 _CHUNK = 1 << 20
-# Longest slice one regular-expression search scans (well under 1 ms of GIL).
-_SLICE = 128 << 10
-# Overlap of consecutive slices: longer than any match of _WIDE_REF.
-_OVERLAP = 16
-# Overlap for _ANY_REF, whose namespace prefix has no fixed length.
-_REF_OVERLAP = 4096
-# A column reference of two or three letters: the sheet is wider than 26 columns.
-_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')
-_ANY_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})[0-9]')
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
-_ROW_START = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
-_VALUE_TAGS = (b"<v>", b"<is>", b":v>", b":is>")
+# A workbook calamine may read with another reader than its xlsx one.
+_OTHER_WORKBOOK_PARTS = ("xl/workbook.bin", "mimetype", "content.xml")
 
 
 @dataclass(frozen=True)
@@ -96,7 +90,7 @@ class ZipLimits:
     ratio_floor
         Entries below this uncompressed size are not ratio-checked.
     max_cells
-        Dense cells over all worksheets (calamine's memory is per dense cell).
+        Dense cells over all entries (calamine's memory is per dense cell).
     """
 
     max_entries: int = 10_000
@@ -113,12 +107,14 @@ class ZipReport:
     Attributes
     ----------
     kind
-        ``"xlsx"`` (Office Open XML, incl. .xlsm/.xlsb) or ``"ods"``.
+        ``"xlsx"`` (Office Open XML with an XML workbook and nothing that
+        another calamine reader would take), ``"binary"`` (a binary
+        workbook, .xlsb, or parts of several formats) or ``"ods"``.
     unpacked
         Real uncompressed bytes of all entries (deferred ones excluded).
     dense_cells
-        Upper bound of the dense cells of all worksheets (xlsx only, else 0;
-        deferred ones excluded).
+        Upper bound of the dense cells calamine could build from the
+        entries (``"xlsx"`` only, else 0; deferred ones excluded).
     deferred
         Entries whose content was not inflated (``defer`` of
         :func:`inspect_zip`): :class:`DeferredChecks` must check them.
@@ -163,80 +159,6 @@ def ole2_is_encrypted(path: str | Path) -> bool:
                 return data.find(_ENCRYPTION_INFO) >= 0
         except ValueError:  # empty file
             return False
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + (char - 64)
-    return number
-
-
-class _SheetScan:
-    """Streaming bound of a worksheet's dense range (last valued row x widest column).
-
-    A column reference of two or three letters anywhere is found by a
-    regular expression over every chunk (cheap: it rarely matches).  For
-    single-letter columns, the widest is taken from the first and the last
-    chunks that hold values; a sheet up to column Z cannot be more than 26
-    times its last row anyway.
-    """
-
-    def __init__(self) -> None:
-        self.max_column = 1
-        self.cells = 0
-        self.previous = b""
-        self.first = True
-        self.counting = False
-        self.valued: tuple[bytes, bytes] = (b"", b"")
-
-    def _widest(self, window: bytes) -> None:
-        # One findall per slice: a few milliseconds of GIL each, not one
-        # long call over the window (nor a Python step per cell).
-        refs: set[bytes] = set()
-        for start in range(0, max(len(window) - _REF_OVERLAP, 1), _SLICE):
-            refs.update(_ANY_REF.findall(window, start, start + _SLICE + _REF_OVERLAP))
-        if refs:
-            self.max_column = max(self.max_column, *(_column_number(r) for r in refs))
-
-    def feed(self, chunk: bytes) -> None:
-        if self.first:
-            self._widest(chunk)
-            self.first = False
-            # Cells may omit their reference; then they are placed one after
-            # another and only counting them bounds the sheet.
-            self.counting = self.max_column == 1 and b"<c" in chunk
-        if self.counting:
-            self.cells += chunk.count(b"<c")  # plus a few <col>: an upper bound
-        window = self.previous[-64:] + chunk
-        wide: set[bytes] = set()
-        for start in range(0, max(len(window) - _OVERLAP, 1), _SLICE):
-            end = start + _SLICE + _OVERLAP
-            if _WIDE_REF.search(window, start, end) is not None:
-                wide.update(_WIDE_REF.findall(window, start, end))
-        if wide:
-            widest = max(_column_number(m) for m in wide)
-            self.max_column = max(self.max_column, widest)
-        if any(tag in chunk for tag in _VALUE_TAGS):
-            # Rows are stored in ascending order: the last chunk holding a
-            # value (with the one before, for a row split across chunks)
-            # tells the last row that calamine will keep.
-            self.valued = (self.previous, chunk)
-        self.previous = chunk
-
-    def last_row(self) -> int:
-        window = self.valued[0] + self.valued[1]
-        self._widest(window)
-        last_value = max(window.rfind(tag) for tag in _VALUE_TAGS)
-        if last_value < 0:
-            return 0
-        last = None
-        for last in _ROW_START.finditer(window, 0, last_value):  # noqa: B007
-            pass  # one short C call per row: the GIL is not held for long
-        return int(last.group(1)) if last is not None else 0
-
-    def dense_cells(self) -> int:
-        return max(self.last_row() * self.max_column, self.cells)
 
 
 def _check_prolog(chunk: bytes, path: str | Path) -> bool:
@@ -306,31 +228,54 @@ class EntryCheck:
     """The content checks of one zip entry, fed chunk by chunk as it is inflated.
 
     Refuses a DTD in an XML prolog and a total of inflated bytes above the
-    limit as the chunks arrive; for a worksheet, :meth:`close` adds its
-    dense-cell bound to the file's total and refuses the file above
-    ``max_cells``.  Made by :class:`DeferredChecks` (and by
+    limit as the chunks arrive; when ``cells`` is true, :meth:`close` adds
+    the entry's dense-cell bound to the file's total and refuses the file
+    above ``max_cells``.  Made by :class:`DeferredChecks` (and by
     :func:`inspect_zip` for the entries it inflates itself).
+
+    Parameters
+    ----------
+    name
+        The entry.
+    path
+        The file (named in errors).
+    limits
+        The bounds.
+    totals
+        The file's running totals.
+    cells
+        Bound the dense cells calamine could build from this entry.
+    reopen
+        Opens the entry again: a bound from bytes that is not tight
+        (cells without references) is then made exact by replaying the
+        entry, when it would refuse the file.
     """
 
     def __init__(
-        self, name: str, path: str | Path, limits: ZipLimits, totals: _Totals
+        self,
+        name: str,
+        path: str | Path,
+        limits: ZipLimits,
+        totals: _Totals,
+        *,
+        cells: bool = True,
+        reopen: Callable[[], IO[bytes]] | None = None,
     ) -> None:
         self._path = path
         self._limits = limits
         self._totals = totals
-        self._is_xml = name.endswith((".xml", ".rels", ".vml"))
+        self._is_xml = name.lower().endswith((".xml", ".rels", ".vml"))
         self._prolog = True
-        self._scan = _SheetScan() if _is_worksheet(name) else None
+        self._scan = CellScan() if cells else None
+        self._reopen = reopen
 
-    @property
-    def max_column(self) -> int:
-        """Widest column (1-based) referenced so far in this worksheet.
+    def dense_so_far(self) -> float:
+        """Upper bound of the dense cells of any stretch of complete rows fed so far.
 
-        Column references of two or three letters count wherever they
-        appear; single letters only in the first chunk (so a later ``Z``
-        may go unseen: bound columns by ``max(max_column, 26)``).
+        A piece of the sheet cut from those bytes cannot make calamine
+        build more (see :meth:`CellScan.bound`).
         """
-        return self._scan.max_column if self._scan is not None else 1
+        return self._scan.bound() if self._scan is not None else 0.0
 
     def feed(self, chunk: bytes) -> None:
         """Check the next inflated chunk of the entry."""
@@ -344,14 +289,23 @@ class EntryCheck:
             self._scan.feed(chunk)
 
     def close(self) -> None:
-        """Finish the entry: add a worksheet's dense cells to the file's bound."""
+        """Finish the entry: add its dense cells to the file's bound."""
         if self._scan is None:
             return
-        self._totals.dense += self._scan.dense_cells()
-        if self._totals.dense > self._limits.max_cells:
-            raise read_error(
-                FILE_TOO_MANY_CELLS, self._path, limit=f"{self._limits.max_cells:,}"
-            )
+        dense, tight = self._scan.final()
+        limit = self._limits.max_cells
+        if (
+            not tight
+            and self._totals.dense + dense > limit
+            and self._reopen is not None
+        ):
+            with self._reopen() as stream:
+                exact = exact_cells(stream)
+            if exact is not None:
+                dense = exact
+        self._totals.dense += int(min(dense, 1 << 62))
+        if self._totals.dense > limit:
+            raise read_error(FILE_TOO_MANY_CELLS, self._path, limit=f"{limit:,}")
 
 
 class DeferredChecks:
@@ -387,10 +341,15 @@ class DeferredChecks:
         """Deferred entries not checked yet."""
         return tuple(self._pending)
 
-    def entry(self, name: str) -> EntryCheck:
-        """Start checking the deferred entry ``name`` (each entry once)."""
+    def entry(self, name: str, archive: zipfile.ZipFile | None = None) -> EntryCheck:
+        """Start checking the deferred entry ``name`` (each entry once).
+
+        ``archive`` (the file, kept open by the caller) lets the check read
+        the entry again when its bound from bytes needs replaying.
+        """
         self._pending.remove(name)
-        return EntryCheck(name, self._path, self._limits, self._totals)
+        reopen = None if archive is None else (lambda: archive.open(name))
+        return EntryCheck(name, self._path, self._limits, self._totals, reopen=reopen)
 
     def check_pending(self, archive: zipfile.ZipFile) -> None:
         """Inflate and check every deferred entry not streamed yet.
@@ -402,7 +361,7 @@ class DeferredChecks:
         """
         try:
             for name in self.pending:
-                check = self.entry(name)
+                check = self.entry(name, archive)
                 with archive.open(name) as stream:
                     while chunk := stream.read(_CHUNK):
                         check.feed(chunk)
@@ -443,13 +402,23 @@ def _inspect(
             raise read_error(FILE_UNSAFE, path)
     totals = _Totals()
     deferred: list[str] = []
+    cells = kind == "xlsx"
     for entry in entries:
         if entry.is_dir():
             continue
-        if defer is not None and defer(entry):
+        if cells and defer is not None and defer(entry):
             deferred.append(entry.filename)
             continue
-        check = EntryCheck(entry.filename, path, limits, totals)
+        # calamine finds a worksheet wherever the workbook's relationships
+        # point (any folder, any case, any extension): bound every entry.
+        check = EntryCheck(
+            entry.filename,
+            path,
+            limits,
+            totals,
+            cells=cells,
+            reopen=lambda entry=entry: archive.open(entry),  # type: ignore[misc]
+        )
         with archive.open(entry) as stream:
             while chunk := stream.read(_CHUNK):
                 check.feed(chunk)
@@ -462,13 +431,14 @@ def _inspect(
     )
 
 
-def _is_worksheet(name: str) -> bool:
-    return name.startswith("xl/worksheets/") and name.endswith(".xml")
-
-
 def _workbook_kind(archive: zipfile.ZipFile, names: set[str]) -> str | None:
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+    lower = {name.lower() for name in names}
+    if "xl/workbook.xml" in names and not lower.intersection(_OTHER_WORKBOOK_PARTS):
         return "xlsx"
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in lower:
+        # calamine picks its reader by the file's extension, then by trying
+        # each: with parts of several formats, which one reads is unsure.
+        return "binary"
     if "mimetype" in names and "content.xml" in names:
         with archive.open("mimetype") as stream:
             if stream.read(128).strip() in _ODS_MIMETYPES:

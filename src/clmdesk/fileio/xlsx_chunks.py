@@ -35,9 +35,10 @@ parsed (the whole read then reports it as usual).  Prefixed tags
 
 Every byte of a deferred worksheet goes through
 :class:`~clmdesk.fileio.safety.EntryCheck` before calamine sees it, and a
-piece is parsed only when its rows x columns bound fits the cell cap; the
-running range of the pieces read so far counts against the cap as the
-whole read's range would.  Thread contract: :class:`PieceReader` is used
+piece is parsed only when the check's bound of everything fed so far fits
+the cell cap (a piece's rows say nothing of where its cells' references
+point); the running range of the pieces read so far counts against the
+cap as the whole read's range would.  Thread contract: :class:`PieceReader` is used
 from one thread; it runs the pieces on its own pool.
 """
 
@@ -95,8 +96,6 @@ _QNAME_PREFIX = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?")
 _BLANKS = b" \t\r\n"
 # Candidate cut points tried around the wanted size before reading on.
 _CUT_TRIES = 32
-# Bytes of the smallest row element (``<row/>``): a bound on rows per piece.
-_MIN_ROW_BYTES = 6
 # MS-DOS date of 1980-01-01 for the entries of a piece.
 _DOS_DATE = (0 << 9) | (1 << 5) | 1
 
@@ -423,12 +422,10 @@ class _Assembly:
 
     @property
     def dense(self) -> int:
-        """Cells of the range so far (what the cell cap counts)."""
+        """Cells of the range so far, from row 1 as the whole read counts them."""
         if self.first_row < 0:
             return 0
-        return (self.last_row - self.first_row + 1) * (
-            self.last_column - self.first_column + 1
-        )
+        return (self.last_row + 1) * (self.last_column - self.first_column + 1)
 
     def add(self, piece: _Piece) -> None:
         self.count += 1
@@ -567,7 +564,7 @@ class PieceReader:
         entry = self._entries.get(sheet_name)
         if entry is None or entry not in self._checks.pending:
             return None
-        check = self._checks.entry(entry)
+        check = self._checks.entry(entry, self._archive)
         try:
             with self._archive.open(entry) as stream:
                 try:
@@ -659,7 +656,9 @@ class PieceReader:
                     first, last = rows
                     if first <= last_row:
                         raise _Unsplittable("rows out of order")
-                    _bound_piece(body, tags, first, last, check.max_column, max_cells)
+                    if check.dense_so_far() > max_cells:
+                        # The whole read decides, with the exact bound.
+                        raise _Unsplittable("a piece's range could pass the cell cap")
                     last_row = last
                     self._poll()
                     pending.append(
@@ -848,26 +847,6 @@ def _row_span(body: bytes, tags: _Tags) -> tuple[int, int] | None:
     if body.find(tags.row, 0, first_at + len(tags.row)) != first_at:
         first = 1
     return first, last
-
-
-def _bound_piece(
-    body: bytes, tags: _Tags, first: int, last: int, max_column: int, max_cells: int
-) -> None:
-    """Refuse to parse a piece whose range could pass the cell cap.
-
-    Its rows span from the first to the last ``r``, plus one per row
-    without ``r`` (each follows the one before); its columns are at most
-    the widest reference the checks have seen, and 26 for single letters
-    they may not have.  A piece above the cap is read whole, which decides
-    as it always did.
-    """
-    columns = max(max_column, 26)
-    rows = last - first + 1
-    if (rows + len(body) // _MIN_ROW_BYTES) * columns <= max_cells:
-        return  # the cheap bound is enough: no need to count rows
-    rows += body.count(tags.row)
-    if rows * columns > max_cells:
-        raise _Unsplittable("a piece's range would pass the cell cap")
 
 
 def _number_at(body: bytes, at: int) -> int:
