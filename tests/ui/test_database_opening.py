@@ -193,6 +193,27 @@ def test_an_upgrade_runs_off_the_gui_thread_and_shows_its_steps(
     assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms while upgrading"
 
 
+def test_closing_during_an_upgrade_closes_once_it_is_done(
+    qtbot: Any, tmp_path: Path, old_database: Path
+) -> None:
+    window = make_window(qtbot)
+    path = _copy(old_database, tmp_path, "shop.sqlite3")
+    attempts: list[tuple[bool, bool]] = []
+
+    def close_now(step: int) -> None:
+        if step == OpeningStep.UPGRADING:
+            closed = window.close()
+            attempts.append((closed, window.opening_page.closing_note.isVisible()))
+
+    window.opener.step_changed.connect(close_now)
+    assert window.open_database(str(path))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
+    assert attempts == [(False, True)]  # refused, with a word on the page
+    assert not window.opener.is_busy
+    assert window.database is None  # closed without switching to it
+    assert _revision(path) == HEAD_REVISION
+
+
 def test_a_failing_open_shows_the_error_and_keeps_the_open_database(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -358,9 +358,13 @@ class MainWindow(QMainWindow):
         opening_step = OpeningStep(step)
         self.opening_status.set_task_name(self._opening_text(opening_step))
         self.opening_status.set_cancellable(opening_step == OpeningStep.CONNECTING)
-        # With no database to keep showing (start-up), or once an upgrade
-        # starts, the opening page says what happens.
-        if opening_step != OpeningStep.CONNECTING or self.database is None:
+        # Without data to keep showing (at start-up, or the welcome page whose
+        # buttons must wait), or once an upgrade starts, the opening page says
+        # what happens.
+        if (
+            opening_step != OpeningStep.CONNECTING
+            or self.pages.currentWidget() is self.empty_page
+        ):
             self._raise_opening_page()
         self.opening_page.show_step(opening_step, shown_location(self.opener.target))
         self._update_actions()
@@ -460,7 +464,8 @@ class MainWindow(QMainWindow):
         self._page_outdated = False
         if self.info is None or not self.info.has_data:
             self.pages.setCurrentWidget(self.empty_page)
-            QTimer.singleShot(0, self.data_ready.emit)
+            # Bound to the window: a window deleted meanwhile emits nothing.
+            QTimer.singleShot(0, self, self.data_ready.emit)
         else:
             self._show_data_page()
 
