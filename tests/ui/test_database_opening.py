@@ -300,3 +300,31 @@ def test_shown_locations_never_show_credentials() -> None:
         == "postgresql://server:5432/shop"
     )
     assert shown_location("/home/ana/shop.sqlite3") == "/home/ana/shop.sqlite3"
+
+
+def test_the_opening_page_lists_only_the_steps_taken(qtbot: Any) -> None:
+    from clmdesk.ui.opening_page import OpeningPage
+
+    page = OpeningPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_step(OpeningStep.CONNECTING, "postgresql://server/shop")
+    assert page.title.text() == "Opening database…"
+    assert not page.backup_step.isVisible()
+    assert not page.upgrade_step.isVisible()
+    assert not page.note.isVisible()
+    # A server database is not copied: its upgrade starts with the scripts.
+    page.show_step(OpeningStep.UPGRADING)
+    assert not page.backup_step.isVisible()
+    assert page.upgrade_step.text() == "▸  Database upgrade"
+    assert page.note.isVisible()
+    assert page.location.text() == "postgresql://server/shop"
+    # A SQLite file is backed up first.
+    page.show_step(OpeningStep.CONNECTING, "/home/ana/shop.sqlite3")
+    page.show_step(OpeningStep.BACKING_UP)
+    assert page.backup_step.text() == "▸  Backup copy of the database"
+    assert page.upgrade_step.text() == "○  Database upgrade"
+    page.show_step(OpeningStep.UPGRADED)
+    assert page.backup_step.text() == "✓  Backup copy of the database"
+    assert page.upgrade_step.text() == "✓  Database upgrade"
+    assert not page.note.isVisible()
