@@ -294,6 +294,33 @@ def test_an_opening_still_connecting_can_be_abandoned(
     assert first in window.location_label.text()
 
 
+def test_no_other_opening_once_an_upgrade_started_even_unreported(
+    qtbot: Any, tmp_path: Path, old_database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clmdesk.ui.database_opening as opening
+
+    entered, release = threading.Event(), threading.Event()
+    original = opening._Attempt.upgrade_progress
+
+    def held(attempt: Any, done: int, total: int) -> None:
+        original(attempt, done, total)
+        if done == 0:  # past the point of no return; the window has not heard yet
+            entered.set()
+            assert release.wait(30)
+
+    monkeypatch.setattr(opening._Attempt, "upgrade_progress", held)
+    window = make_window(qtbot)
+    path = _copy(old_database, tmp_path, "shop.sqlite3")
+    assert window.open_database(str(path))
+    assert entered.wait(30)
+    assert not window.open_database(str(tmp_path / "other.sqlite3"))
+    with qtbot.waitSignal(window.database_opened, timeout=60_000) as opened:
+        release.set()
+    assert opened.args == [str(path)]
+    assert not (tmp_path / "other.sqlite3").exists()
+    window.close()
+
+
 def test_shown_locations_never_show_credentials() -> None:
     assert (
         shown_location("postgresql://ana:secret@server:5432/shop")

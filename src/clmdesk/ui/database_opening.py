@@ -244,9 +244,9 @@ class DatabaseOpener(QObject):
 
         Returns False, starting nothing, while an upgrade runs.
         """
-        if self.is_upgrading:
-            return False
         self.cancel()
+        if self._attempt is not None:
+            return False  # its upgrade started (perhaps not yet reported)
         self._serial += 1
         serial = self._serial
         signal = self._step_from_worker
@@ -304,10 +304,14 @@ class DatabaseOpener(QObject):
 
     @Slot(object)
     def _on_finished(self, result: Any) -> None:
+        if self.sender() is not self._runner:
+            return  # only the current opening's runner reports (defensive)
         self._finish()
         self.opened.emit(result)
 
     @Slot(object)
     def _on_failed(self, error: object) -> None:
+        if self.sender() is not self._runner:
+            return
         self._finish()
         self.failed.emit(self._target, error)
