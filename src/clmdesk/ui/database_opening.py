@@ -231,8 +231,11 @@ class DatabaseOpener(QObject):
 
     @property
     def is_upgrading(self) -> bool:
-        """Whether the running opening started an upgrade (it cannot be abandoned)."""
-        return self._attempt is not None and self.step != OpeningStep.CONNECTING
+        """Whether the running opening started an upgrade (it cannot be abandoned).
+
+        True from the moment the worker starts it, before ``step_changed`` tells.
+        """
+        return self._attempt is not None and self._attempt.upgrading
 
     @property
     def target(self) -> str:
