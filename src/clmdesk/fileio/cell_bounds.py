@@ -60,9 +60,9 @@ _ZEROS = np.uint64(0x3030303030303030)
 _BELOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 
 _C, _R, _S, _V, _W = (ord(char) for char in "crsvw")
-# Little-endian words read at a mark: ' r="' after a cell's "c", "ro"
-# before a "w", '="' after an "r", "<i" or ":i" before an "s".
-_PLAIN_CELL = np.uint32(int.from_bytes(b' r="', "little"))
+# Little-endian words read at a mark: ' r="' after a cell's "c" or around
+# an "r", "ro" before a "w", '="' after an "r", "<i" or ":i" before an "s".
+_SPACE_R_EQUAL_QUOTE = np.uint32(int.from_bytes(b' r="', "little"))
 _RO = np.uint16(int.from_bytes(b"ro", "little"))
 _EQUAL_QUOTE = np.uint16(int.from_bytes(b'="', "little"))
 _OPEN_I = np.uint16(int.from_bytes(b"<i", "little"))
@@ -255,30 +255,38 @@ def _scan(
     """
     a = np.frombuffer(data, dtype=np.uint8)
     region = a[start:stop]
-    cells = np.flatnonzero(region == _C) + start
-    cells = cells[_NAME_START[a[cells - 1]] & _NAME_END[a[cells + 1]]]
+    before = a[start - 1 : stop - 1]
+    cells = (
+        np.flatnonzero((region == _C) & ((before == 0x3C) | (before == 0x3A))) + start
+    )
+    cells = cells[_NAME_END[a[cells + 1]]]
     if not cut_is_unknown:
         # A cell element cut short by the end of the bytes is in no piece yet.
         cells = cells[cells + 5 <= end]
     counts.cells += int(cells.size)
     counts.plain_cells += int(
-        np.count_nonzero(_view(data, "<u4")[cells + 1] == _PLAIN_CELL)
+        np.count_nonzero(_view(data, "<u4")[cells + 1] == _SPACE_R_EQUAL_QUOTE)
     )
     if counts.cells != counts.plain_cells:
         # Every row end is "</row>", "</p:row>" or a "<row .../>": counting
         # every "row" only loosens the bound.
         ends = np.flatnonzero(region == _W) + start
         counts.rows += int(np.count_nonzero(_view(data, "<u2")[ends - 2] == _RO))
-    elif b"row" in data[start:stop]:
+    elif b"row" in data[start - 2 : stop]:
         counts.rows_missed = True
     last_value = _last_value(a, data, start, stop)
     sides = _Sides(last_value)
     names = np.flatnonzero(region == _R) + start
+    # ' r="' is how every exporter writes it; anything else is looked at closer.
+    usual = _view(data, "<u4")[names - 1] == _SPACE_R_EQUAL_QUOTE
+    slow = _plain_references(data, names[usual], sides)
+    names = names[~usual]
     names = names[_ATTRIBUTE_AFTER[a[names - 1]]]
     after = a[names + 1]
     names = names[(after == 0x3D) | _BLANK[after]]
     plain = _view(data, "<u2")[names + 1] == _EQUAL_QUOTE
-    slow = _plain_references(data, names[plain], sides)
+    if plain.any():
+        slow = np.concatenate([slow, _plain_references(data, names[plain], sides)])
     odd = names[~plain]
     if slow.size or odd.size:
         counts.unknown |= _read_slowly(data, slow, odd, end, sides) and cut_is_unknown
@@ -379,35 +387,40 @@ def _plain_references(
     digits_mask = (lowest >> np.uint64(7)) - _ONE
     digits = np.bitwise_count(digits_mask).astype(np.intp) >> 3
     letters = close - digits
+    weird = (close >= 16) | (digits > 7) | (letters > 4)
+    slow: NDArray[np.intp] = names[:0]
+    if weird.any():
+        # Too long to read here, or more than 4 letters or 7 digits.
+        slow = names[weird & ((close >= 16) | (digits >= 1))]
+        letters = np.where(weird, 0, letters)
     head = _view(data, ">u4")[starts + letters - 4].astype(np.uint64)
-    letter_mask = _BELOW[np.minimum(letters, 4)]
+    letter_mask = _BELOW[letters]
     is_letter = _in_range(head & _UPPER, 0x41, 0x5A)
-    fits = (close < 16) & (digits >= 1) & (digits <= 7) & (letters <= 4)
-    fits &= (is_letter & letter_mask) == (_HIGH & letter_mask)
-    # Too long to read here, or a value with more than 4 letters or 7 digits.
-    slow: NDArray[np.intp] = names[
-        (close >= 16) | (digits > 7) | ((letters > 4) & (digits >= 1))
-    ]
-    if not fits.any():
-        return slow
-    row_keys = (tail & digits_mask) | (_ZEROS & ~digits_mask)
-    column_keys = head & letter_mask & _UPPER
-    before = names < sides.last_value
-    for chosen, is_before in ((fits & before, True), (fits & ~before, False)):
-        if not chosen.any():
-            continue
-        row = int(
-            int(np.where(chosen, row_keys, 0).max()).to_bytes(8, "big").lstrip(b"\0")
+    fits = (is_letter & letter_mask) == (_HIGH & letter_mask)
+    fits &= (digits >= 1) & ~weird
+    row_keys = np.where(fits, (tail & digits_mask) | (_ZEROS & ~digits_mask), 0)
+    column_keys = np.where(fits, head & letter_mask & _UPPER, 0)
+    # Positions ascend: the references before the last value come first.
+    split = int(np.searchsorted(names, sides.last_value))
+    if split:
+        sides.before_row = max(sides.before_row, _row(row_keys[:split].max()))
+        sides.before_column = max(
+            sides.before_column, _column(column_keys[:split].max())
         )
-        key = int(np.where(chosen, column_keys, 0).max())
-        column = _column_number(key.to_bytes(8, "big").lstrip(b"\0"))
-        if is_before:
-            sides.before_row = max(sides.before_row, row)
-            sides.before_column = max(sides.before_column, column)
-        else:
-            sides.after_row = max(sides.after_row, row)
-            sides.after_column = max(sides.after_column, column)
+    if split < len(names):
+        sides.after_row = max(sides.after_row, _row(row_keys[split:].max()))
+        sides.after_column = max(sides.after_column, _column(column_keys[split:].max()))
     return slow
+
+
+def _row(key: np.uint64) -> int:
+    """The number whose digits, padded with "0", a row key holds (0 for none)."""
+    return int(int(key).to_bytes(8, "big").lstrip(b"\0") or b"0")
+
+
+def _column(key: np.uint64) -> int:
+    """The column number of the letters a column key holds (0 for none)."""
+    return _column_number(int(key).to_bytes(8, "big").lstrip(b"\0"))
 
 
 def _read_slowly(

@@ -236,9 +236,10 @@ def _read_zip(
     split: SplitSettings,
 ) -> list[RawSheet]:
     limits = ZipLimits(max_cells=max_cells)
+    xlsx_reader = path.suffix.lower() not in _NOT_XLSX_SUFFIXES
     # Large worksheets are checked while they stream into pieces, not before.
-    report = inspect_zip(path, limits, defer=split.is_big)
-    if report.kind != "xlsx" or path.suffix.lower() in _NOT_XLSX_SUFFIXES:
+    report = inspect_zip(path, limits, defer=split.is_big if xlsx_reader else None)
+    if report.kind != "xlsx" or not xlsx_reader:
         return _read_in_child(path, max_cells)
     if not report.deferred:
         return _read_calamine(path, max_cells)
