@@ -528,3 +528,22 @@ _ODS_VALUE = (
 def test_repeated_ods_cells_are_refused(tmp_path: Path, table: str) -> None:
     path = _ods(tmp_path / "bomb.ods", table)
     _assert_refused(path, "whole")
+
+
+def test_binary_parts_that_look_like_markup_do_not_refuse_the_file(
+    tmp_path: Path,
+) -> None:
+    # Compressed media hold any bytes: "row" and "<c " turn up by chance.
+    import random
+
+    # No "<" or ":" in the noise itself: the only cell-like bytes come late.
+    noise = (
+        random.Random(7).randbytes(1_500_000).translate(bytes.maketrans(b"<:", b"()"))
+    )
+    picture = b"\x89PNG\r\n\x1a\n" + noise + b"arrow" + noise + b"<c \x00" + noise
+    path = _xlsx(tmp_path / "with-picture.xlsx", _HEADER + _data_rows(2, 20))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/media/image1.png", picture)
+    for split in (WHOLE, SPLIT):
+        (sheet,) = read_file(path, split=split).sheets
+        assert len(sheet.rows) == 21

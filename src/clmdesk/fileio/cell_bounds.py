@@ -24,8 +24,11 @@ at C speed (numpy over each chunk; no Python step per cell):
   value element (``<v>``, ``<is>``): a tight bound that ignores empty
   styled rows and cells after the data;
 * otherwise (cells without ``r``) a loose bound adds the row and cell
-  elements counted, and when that one is too large, :func:`exact_cells`
-  replays calamine's counters with expat.
+  elements counted (:func:`loose_cells` when the first chunks went
+  without counting rows), and when that one is too large,
+  :func:`exact_cells` replays calamine's counters with expat.  An entry
+  expat cannot parse (binary media, whose bytes look like a cell by
+  chance) keeps the loose bound.
 
 A value element, cell, row or ``r`` attribute is recognised by its
 bytes, never by context: text that looks like one only makes the bound
@@ -44,7 +47,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["CellScan", "exact_cells"]
+__all__ = ["CellScan", "exact_cells", "loose_cells"]
 
 # Bytes kept before the next chunk: the look-behinds ("<", "ro") and the
 # 8-byte words read just before a value's end.
@@ -68,6 +71,7 @@ _EQUAL_QUOTE = np.uint16(int.from_bytes(b'="', "little"))
 _OPEN_I = np.uint16(int.from_bytes(b"<i", "little"))
 _PREFIX_I = np.uint16(int.from_bytes(b":i", "little"))
 _EXPAT_CHUNK = 64 << 10
+_RESCAN_CHUNK = 1 << 20
 _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]+)")
 _BLANKS = rb"[ \t\r\n]*"
 _ODD_ATTRIBUTE = re.compile(_BLANKS + rb"=" + _BLANKS + rb"(?:\"([^\"]*)\"|'([^']*)')")
@@ -96,7 +100,8 @@ class _Counts:
     plain_cells: int = 0
     rows: int = 0
     # Row elements are counted only once cells without r appear (before,
-    # no position depends on them); True when some went uncounted.
+    # no position depends on them) unless asked; True when some went uncounted.
+    count_rows: bool = False
     rows_missed: bool = False
     any_row: int = 0
     any_column: int = 0
@@ -189,10 +194,18 @@ class CellScan:
     elements fed so far (for the pieces of a sheet read in pieces).
     """
 
-    def __init__(self) -> None:
-        self._counts = _Counts()
+    def __init__(self, *, count_rows: bool = False) -> None:
+        self._counts = _Counts(count_rows=count_rows)
         self._carry = bytes(_BEHIND)
         self._finished = False
+
+    @property
+    def rows_missed(self) -> bool:
+        """True when the loose bound is unknown only for row elements not counted.
+
+        Scanning the entry again with ``count_rows`` then gives a finite one.
+        """
+        return self._counts.rows_missed and not self._counts.unknown
 
     def feed(self, chunk: bytes) -> None:
         """Scan the next chunk (positions needing bytes not fed yet wait for them)."""
@@ -267,7 +280,7 @@ def _scan(
     counts.plain_cells += int(
         np.count_nonzero(_view(data, "<u4")[cells + 1] == _SPACE_R_EQUAL_QUOTE)
     )
-    if counts.cells != counts.plain_cells:
+    if counts.count_rows or counts.cells != counts.plain_cells:
         # Every row end is "</row>", "</p:row>" or a "<row .../>": counting
         # every "row" only loosens the bound.
         ends = np.flatnonzero(region == _W) + start
@@ -490,6 +503,14 @@ class _Replay:
         elif local == "row":
             self.row += 1
             self.column = 0
+
+
+def loose_cells(stream: IO[bytes]) -> float:
+    """The loose bound of an entry read again, counting every row element."""
+    scan = CellScan(count_rows=True)
+    while chunk := stream.read(_RESCAN_CHUNK):
+        scan.feed(chunk)
+    return scan.final()[0]
 
 
 def exact_cells(stream: IO[bytes]) -> int | None:

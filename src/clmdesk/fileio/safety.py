@@ -44,7 +44,7 @@ from clmdesk.core.importing.messages import (
     FILE_TOO_MANY_CELLS,
     FILE_UNSAFE,
 )
-from clmdesk.fileio.cell_bounds import CellScan, exact_cells
+from clmdesk.fileio.cell_bounds import CellScan, exact_cells, loose_cells
 from clmdesk.fileio.errors import ReadError, read_error
 
 if TYPE_CHECKING:
@@ -294,18 +294,26 @@ class EntryCheck:
             return
         dense, tight = self._scan.final()
         limit = self._limits.max_cells
-        if (
-            not tight
-            and self._totals.dense + dense > limit
-            and self._reopen is not None
-        ):
+        room = limit - self._totals.dense
+        if not tight and dense > room and self._reopen is not None:
+            dense = self._again(dense, room)
+        self._totals.dense += int(min(dense, 1 << 62))
+        if self._totals.dense > limit:
+            raise read_error(FILE_TOO_MANY_CELLS, self._path, limit=f"{limit:,}")
+
+    def _again(self, dense: float, room: int) -> float:
+        """Read the entry again for a bound that is not tight and too large."""
+        assert self._reopen is not None
+        assert self._scan is not None
+        if self._scan.rows_missed:
+            with self._reopen() as stream:
+                dense = loose_cells(stream)
+        if dense > room:
             with self._reopen() as stream:
                 exact = exact_cells(stream)
             if exact is not None:
                 dense = exact
-        self._totals.dense += int(min(dense, 1 << 62))
-        if self._totals.dense > limit:
-            raise read_error(FILE_TOO_MANY_CELLS, self._path, limit=f"{limit:,}")
+        return dense
 
 
 class DeferredChecks:
