@@ -75,3 +75,26 @@ def test_new_task_supersedes_the_running_one(qtbot, runner: TaskRunner) -> None:
     with qtbot.waitSignal(runner.finished, timeout=5000):
         runner.start(add, 1, 1)
     assert results == [2]
+
+
+def test_a_task_done_at_once_is_reported_after_it_started(
+    qtbot, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import Future
+
+    def done_at_once(fn, *args, **kwargs):
+        # As if the worker finished before start() attached its callback.
+        future: Future[object] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+    monkeypatch.setattr(runner._executor, "submit", done_at_once)
+    events: list[object] = []
+    runner.started.connect(lambda: events.append("started"))
+    runner.busy_changed.connect(lambda busy: events.append(("busy", busy)))
+    runner.finished.connect(lambda result: events.append(("finished", result)))
+    runner.start(add, 2, 3)
+    assert events == ["started", ("busy", True)]  # nothing re-entrant inside start()
+    qtbot.waitUntil(lambda: ("finished", 5) in events, timeout=5000)
+    assert events == ["started", ("busy", True), ("busy", False), ("finished", 5)]
+    assert not runner.is_busy

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 __all__ = ["TaskSource", "TaskStatusWidget"]
@@ -36,6 +37,12 @@ class TaskStatusWidget(QWidget):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setToolTip(self.tr("Stop this task (Esc)"))
         self.cancel_button.clicked.connect(runner.cancel)
+        # Esc anywhere in the window stops the task, while Cancel is offered.
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._escape.setEnabled(False)
+        self._busy = False
+        self._escape.activated.connect(self.cancel_button.click)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
@@ -52,6 +59,7 @@ class TaskStatusWidget(QWidget):
     def set_cancellable(self, cancellable: bool) -> None:
         """Offer Cancel or not: work that cannot be stopped offers none (every task starts cancellable)."""
         self.cancel_button.setVisible(cancellable)
+        self._escape.setEnabled(cancellable and self._busy)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -63,7 +71,9 @@ class TaskStatusWidget(QWidget):
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
+        self._busy = busy
         self.setVisible(busy)
+        self._escape.setEnabled(busy)
         if busy:
             self.bar.setRange(0, 0)
             self.cancel_button.setVisible(True)

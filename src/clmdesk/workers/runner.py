@@ -20,7 +20,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from clmdesk.core.tasks import Cancelled
 
@@ -88,8 +88,12 @@ class TaskRunner(QObject):
         )
         self._generation = 0
         self._current: _Ticket | None = None
-        self._progress_from_worker.connect(self._on_worker_progress)
-        self._done_from_worker.connect(self._on_worker_done)
+        # Queued even when emitted on the GUI thread: a task done before its
+        # callback is attached reports from inside start(), and must still
+        # be heard after start() returned, after ``started``.
+        queued = Qt.ConnectionType.QueuedConnection
+        self._progress_from_worker.connect(self._on_worker_progress, queued)
+        self._done_from_worker.connect(self._on_worker_done, queued)
 
     @property
     def is_busy(self) -> bool:
@@ -119,12 +123,12 @@ class TaskRunner(QObject):
                 **kwargs,
             )
 
+        self.started.emit()
+        self.busy_changed.emit(True)
         future = self._executor.submit(run)
         future.add_done_callback(
             lambda done: _emit_if_alive(self._done_from_worker, ticket.generation, done)
         )
-        self.started.emit()
-        self.busy_changed.emit(True)
 
     @Slot()
     def cancel(self) -> None:

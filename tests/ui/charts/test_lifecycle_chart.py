@@ -377,3 +377,29 @@ def test_the_chart_renders_as_vector_shapes(
     # Bars are shapes, never an embedded picture (reports and PDFs stay vector).
     assert "<image" not in svg
     assert svg.count("<rect") + svg.count("<path") > 100
+
+
+def test_escape_closes_the_hover_before_a_window_shortcut_sees_it(
+    qtbot: QtBot, demo_panel: tuple[PanelData, ContactSource]
+) -> None:
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    data, _ = demo_panel
+    widget = _shown_widget(qtbot, data, Period.LAST_12)
+    chart = widget.chart
+    # As the status bar's "Esc stops the task" while a task runs.
+    fired: list[bool] = []
+    escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget.window())
+    escape.setContext(Qt.ShortcutContext.WindowShortcut)
+    escape.activated.connect(lambda: fired.append(True))
+    widget.window().activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    assert chart.keyboard_segment() is not None
+    qtbot.keyClick(chart, Qt.Key.Key_Escape)
+    assert chart.keyboard_segment() is None
+    assert fired == []
+    # With nothing to close, Esc goes to the window.
+    qtbot.keyClick(chart, Qt.Key.Key_Escape)
+    assert fired == [True]

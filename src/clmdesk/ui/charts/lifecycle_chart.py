@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, STACK.md)
@@ -45,7 +45,6 @@ from clmdesk.ui.charts.theme import ChartColours, mix
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QWidget
 
 __all__ = [
@@ -478,6 +477,18 @@ class LifecycleChart(pg.PlotWidget):
             return None
         snapshot, stage_index = self._hovered
         return snapshot, self._data.stages[stage_index].key
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self._hovered is not None
+        ):
+            # Esc closes the hover details first, not the window's Esc shortcut.
+            event.accept()
+            return True
+        return bool(super().event(event))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Arrow keys walk the segments (tooltip included); Enter lists the customers."""

@@ -393,6 +393,15 @@ class PanelGrid(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and (self._drag_tile is not None or self._resize_tile is not None)
+        ):
+            # Esc cancels the gesture first, not the window's Esc shortcut.
+            event.accept()
+            return False
+        if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() == Qt.Key.Key_Escape

@@ -296,7 +296,7 @@ class PanelPage(QWidget):
     def refresh(self) -> None:
         """Reload the panel's data in the background (keeps the old figures meanwhile)."""
         if self._database is None:
-            QTimer.singleShot(0, self.data_ready.emit)
+            QTimer.singleShot(0, self, self.data_ready.emit)
             return
         self._runner.start(build_panel_data, self._database)
 
