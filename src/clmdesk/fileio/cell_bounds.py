@@ -59,6 +59,8 @@ _ONES = np.uint64(0x0101010101010101)
 _HIGH = np.uint64(0x8080808080808080)
 _UPPER = np.uint64(0xDFDFDFDFDFDFDFDF)
 _ZEROS = np.uint64(0x3030303030303030)
+# Byte b in every byte of a 64-bit word.
+_SPREAD = [np.uint64(0x0101010101010101 * b) for b in range(256)]
 # The bytes below byte k (little-endian) or the last k bytes (big-endian).
 _BELOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 
@@ -237,8 +239,9 @@ class CellScan:
     def final(self) -> tuple[float, bool]:
         """Dense cells of the whole entry (it has ended), and whether that is tight.
 
-        Not tight means cells without ``r`` were met: the bound counts
-        every row and cell element, and :func:`exact_cells` may tell less.
+        Not tight means cells without ``r`` were met (or an ``r`` could not
+        be read): the bound counts every row and cell element, and
+        :func:`loose_cells` or :func:`exact_cells` may tell less.
         """
         if not self._finished:
             self._rest(self._counts, cut_is_unknown=True)
@@ -285,7 +288,7 @@ def _scan(
         # every "row" only loosens the bound.
         ends = np.flatnonzero(region == _W) + start
         counts.rows += int(np.count_nonzero(_view(data, "<u2")[ends - 2] == _RO))
-    elif b"row" in data[start - 2 : stop]:
+    elif data.find(b"row", start - 2, stop) >= 0:
         counts.rows_missed = True
     last_value = _last_value(a, data, start, stop)
     sides = _Sides(last_value)
@@ -348,9 +351,9 @@ def _in_range(word: NDArray[np.uint64], low: int, high: int) -> NDArray[np.uint6
     never borrows from the next byte: the answer is exact for every byte.
     """
     forced = word | _HIGH
-    at_least = (forced - _ONES * np.uint64(low)) & _HIGH
-    at_most = ~(forced - _ONES * np.uint64(high + 1)) & _HIGH
-    return at_least & at_most & ~word
+    at_least = forced - _SPREAD[low]
+    at_most = forced - _SPREAD[high + 1]
+    return at_least & ~at_most & ~word & _HIGH
 
 
 def _first(mask: NDArray[np.uint64]) -> NDArray[np.intp]:
@@ -362,7 +365,7 @@ def _first(mask: NDArray[np.uint64]) -> NDArray[np.intp]:
 
 def _equal_bytes(word: NDArray[np.uint64], char: int) -> NDArray[np.uint64]:
     """High bit of each byte of ``word`` set where the byte is ``char`` (exact per byte)."""
-    zero = word ^ (_ONES * np.uint64(char))
+    zero = word ^ _SPREAD[char]
     return ~((zero | _HIGH) - _ONES) & ~zero & _HIGH
 
 
@@ -375,7 +378,7 @@ def _plain_references(
     closing quote is found in the 16 bytes after the opening one; the 8
     bytes before it, read big-endian, end with the value's digits, which
     padded with "0" compare as integers in the order of the numbers; the
-    4 bytes before the digits end with its letters (padded below "A").
+    bytes before the digits end with its letters (padded below "A").
     So the widest reference on each side of the last value element is a
     maximum over integers, without one Python object per reference.  A
     value calamine would refuse (not letters then digits) is left out:
@@ -406,7 +409,12 @@ def _plain_references(
         # Too long to read here, or more than 4 letters or 7 digits.
         slow = names[weird & ((close >= 16) | (digits >= 1))]
         letters = np.where(weird, 0, letters)
-    head = _view(data, ">u4")[starts + letters - 4].astype(np.uint64)
+    # The letters end where the digits start: in the same 8 bytes when the
+    # value is that short, else in the 4 bytes before the digits.
+    head = tail >> (digits.astype(np.uint64) << np.uint64(3))
+    long = close > 8
+    if long.any():
+        head[long] = _view(data, ">u4")[starts[long] + letters[long] - 4]
     letter_mask = _BELOW[letters]
     is_letter = _in_range(head & _UPPER, 0x41, 0x5A)
     fits = (is_letter & letter_mask) == (_HIGH & letter_mask)
