@@ -77,3 +77,15 @@ def test_text_parameters_are_left_as_they_are() -> None:
     # Echoed user input ("12.5" typed in a cell) is text, not a number.
     message = Message(_SAMPLE, {"value": "12.5", "count": 0, "flag": "", "inner": ""})
     assert render_message(message, "pt_BR") == "12.5 | 0 |  | "
+
+
+def test_counts_are_grouped_for_the_language() -> None:
+    from clmdesk.core.messages import Count
+
+    message = Message(
+        _SAMPLE,
+        {"value": Count(20_000_000), "count": 20_000_000, "flag": "", "inner": ""},
+    )
+    assert render_message(message, "pt_BR") == "20.000.000 | 20000000 |  | "
+    assert render_message(message, "en") == "20,000,000 | 20000000 |  | "
+    assert message.english() == "20,000,000 | 20000000 |  | "

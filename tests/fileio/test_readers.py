@@ -244,3 +244,26 @@ def test_bytes_undefined_in_cp1252_fall_back_to_latin1(tmp_path: Path) -> None:
     (sheet,) = read_file(path).sheets
     assert sheet.rows[1] == ["João", "1,00"]
     assert sheet.rows[2] == ["x\x81y", "2,00"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_cell_cap_is_written_for_the_readers_language(
+    tmp_path: Path, suffix: str
+) -> None:
+    from openpyxl import Workbook
+
+    from clmdesk.core.i18n import render_message
+    from clmdesk.fileio.errors import ReadError
+
+    path = tmp_path / f"big{suffix}"
+    if suffix == ".csv":
+        path.write_text("a;b\n" + "1;2\n" * 7_000, encoding="utf-8")
+    else:
+        workbook = Workbook()
+        for row in range(7_000):
+            workbook.active.append([row, row])
+        workbook.save(path)
+    with pytest.raises(ReadError) as raised:
+        read_file(path, ImportOptions(max_cells=12_345))
+    assert "12.345" in render_message(raised.value.message, "pt_BR")
+    assert "12,345" in render_message(raised.value.message, "en")

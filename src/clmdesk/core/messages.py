@@ -26,7 +26,7 @@ from clmdesk.core.decimals import format_decimal, is_decimal
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-__all__ = ["Message", "all_templates", "define", "render", "template"]
+__all__ = ["Count", "Message", "all_templates", "define", "render", "template"]
 
 _TEMPLATES: dict[str, str] = {}
 _AS_IS = frozenset({str, int, bool})
@@ -64,6 +64,16 @@ def all_templates() -> Mapping[str, str]:
     return MappingProxyType(_TEMPLATES)
 
 
+class Count(int):
+    """A whole number a sentence shows grouped by thousands in the reader's language.
+
+    ``Count(20_000_000)`` reads "20.000.000" in pt-BR and "20,000,000" in
+    English; a plain ``int`` parameter stays ungrouped (row numbers, years).
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Message:
     """A message id with its parameters, translated only where it is shown."""
@@ -93,8 +103,9 @@ def render(
         template; placeholders are filled after translation.
     number
         Writes a parameter that may have decimals (float, Decimal) in the
-        target language; English (``1,234.5``) by default. Integers keep
-        ``str.format``'s plain form.
+        target language; English (``1,234.5``) by default; also writes
+        :class:`Count` parameters. Other integers keep ``str.format``'s
+        plain form.
 
     Returns
     -------
@@ -118,6 +129,6 @@ def _shown(value: Any, translate: Any, number: Callable[[Any], str] | None) -> A
         return value
     if isinstance(value, Message):
         return render(value, translate, number)
-    if is_decimal(value):
+    if is_decimal(value) or isinstance(value, Count):
         return format_decimal(value) if number is None else number(value)
     return value

@@ -22,6 +22,7 @@ from clmdesk.core.importing.messages import (
     FILE_UNREADABLE,
 )
 from clmdesk.core.importing.records import RawSheet
+from clmdesk.core.messages import Count
 from clmdesk.fileio.errors import read_error
 
 __all__ = [
@@ -184,12 +185,12 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
                 width = max(width, max(lengths))
                 checked = len(rows)
                 if cells > max_cells:
-                    raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+                    raise read_error(FILE_TOO_MANY_CELLS, path, limit=Count(max_cells))
     lengths = list(map(len, rows[checked:]))
     cells += sum(lengths)
     width = max(width, max(lengths)) if lengths else width
     if cells > max_cells:
-        raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+        raise read_error(FILE_TOO_MANY_CELLS, path, limit=Count(max_cells))
     hint = "pt_BR" if delimiter == ";" or encoding == "cp1252" else ""
     return RawSheet(
         file=path.name,

@@ -72,6 +72,7 @@ from clmdesk.core.importing.records import (
     RawSheet,
     RawWorkbook,
 )
+from clmdesk.core.messages import Count
 from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.csv_reader import read_csv
 from clmdesk.fileio.errors import ReadError, read_error
@@ -367,7 +368,7 @@ def _sheets(
             raise _damaged(path, error, max_cells) from error
         cells += _padded_cells(sheet)
         if cells > max_cells:
-            raise read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+            raise read_error(FILE_TOO_MANY_CELLS, path, limit=Count(max_cells))
         sheets[index] = _raw_sheet(path.name, name, sheet)
         del sheet
     return [sheets[index] for index in range(len(names))]
@@ -378,7 +379,7 @@ def _damaged(path: Path, error: Exception, max_cells: int) -> ReadError:
     # The OpenDocument reader parses every sheet when it opens the file and
     # refuses one of more than its own cap of cells.
     if _CALAMINE_CELL_LIMIT in str(error).lower():
-        return read_error(FILE_TOO_MANY_CELLS, path, limit=f"{max_cells:,}")
+        return read_error(FILE_TOO_MANY_CELLS, path, limit=Count(max_cells))
     return read_error(FILE_CORRUPT, path)
 
 

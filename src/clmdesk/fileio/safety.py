@@ -44,6 +44,7 @@ from clmdesk.core.importing.messages import (
     FILE_TOO_MANY_CELLS,
     FILE_UNSAFE,
 )
+from clmdesk.core.messages import Count
 from clmdesk.fileio.cell_bounds import CellScan, exact_cells, loose_cells
 from clmdesk.fileio.errors import ReadError, read_error
 
@@ -299,7 +300,7 @@ class EntryCheck:
             dense = self._again(dense, room)
         self._totals.dense += int(min(dense, 1 << 62))
         if self._totals.dense > limit:
-            raise read_error(FILE_TOO_MANY_CELLS, self._path, limit=f"{limit:,}")
+            raise read_error(FILE_TOO_MANY_CELLS, self._path, limit=Count(limit))
 
     def _again(self, dense: float, room: int) -> float:
         """Read the entry again for a bound that is not tight and too large."""

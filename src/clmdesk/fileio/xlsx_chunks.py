@@ -63,6 +63,7 @@ import python_calamine as calamine
 
 from clmdesk.core.importing.messages import FILE_CORRUPT, FILE_TOO_MANY_CELLS
 from clmdesk.core.importing.records import Cell, RawSheet
+from clmdesk.core.messages import Count
 from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.errors import ReadError, read_error
 
@@ -446,7 +447,7 @@ class _Assembly:
             # The whole sheet's range is at least this one: the whole read
             # would refuse the file too.
             raise read_error(
-                FILE_TOO_MANY_CELLS, self._path, limit=f"{self._max_cells:,}"
+                FILE_TOO_MANY_CELLS, self._path, limit=Count(self._max_cells)
             )
 
     def sheet(self, file: str, name: str) -> RawSheet:
