@@ -267,3 +267,36 @@ def test_the_cell_cap_is_written_for_the_readers_language(
         read_file(path, ImportOptions(max_cells=12_345))
     assert "12.345" in render_message(raised.value.message, "pt_BR")
     assert "12,345" in render_message(raised.value.message, "en")
+
+
+def test_a_panic_inside_calamine_is_a_damaged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import Workbook
+
+    from clmdesk.fileio import readers
+    from clmdesk.fileio.errors import ReadError
+
+    class PanicException(BaseException):  # as PyO3 raises a Rust panic
+        __module__ = "pyo3_runtime"
+
+    def panics(*_args: object, **_kwargs: object) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    path = tmp_path / "panics.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["Cliente", "Valor"])
+    workbook.save(path)
+    monkeypatch.setattr(readers, "_open_calamine", panics)
+    with pytest.raises(ReadError) as raised:
+        read_file(path)
+    from clmdesk.core.importing.messages import FILE_CORRUPT
+
+    assert raised.value.message.id == FILE_CORRUPT
+    assert "panics.xlsx" in raised.value.message.english()
+    # Anything else a BaseException is stays what it is.
+    monkeypatch.setattr(
+        readers, "_open_calamine", lambda *_a: (_ for _ in ()).throw(KeyboardInterrupt)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        read_file(path)

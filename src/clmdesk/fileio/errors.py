@@ -16,7 +16,7 @@ from clmdesk.core.messages import Message
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["ReadError", "read_error"]
+__all__ = ["ReadError", "is_parser_panic", "read_error"]
 
 
 class ReadError(Exception):
@@ -38,3 +38,14 @@ def read_error(message_id: str, path: str | Path, **params: Any) -> ReadError:
     from pathlib import Path as _Path
 
     return ReadError(Message(message_id, {"file": _Path(path).name, **params}))
+
+
+def is_parser_panic(error: BaseException) -> bool:
+    """Whether ``error`` is a Rust panic inside python-calamine.
+
+    PyO3 raises a panic as ``pyo3_runtime.PanicException``, a
+    ``BaseException`` that ``except Exception`` lets through; for the user it
+    is a file calamine could not read, like any other damaged file.
+    """
+    kind = type(error)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"

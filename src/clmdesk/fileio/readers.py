@@ -75,7 +75,7 @@ from clmdesk.core.importing.records import (
 from clmdesk.core.messages import Count
 from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.csv_reader import read_csv
-from clmdesk.fileio.errors import ReadError, read_error
+from clmdesk.fileio.errors import ReadError, is_parser_panic, read_error
 from clmdesk.fileio.safety import (
     DeferredChecks,
     ZipLimits,
@@ -169,6 +169,10 @@ def read_file(
     except Exception as error:
         # The readers map every failure they know; anything else is still
         # the file's fault as far as the user can tell, and must name it.
+        raise read_error(FILE_CORRUPT, path) from error
+    except BaseException as error:
+        if not is_parser_panic(error):
+            raise
         raise read_error(FILE_CORRUPT, path) from error
 
 
