@@ -8,18 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from clmdesk.core.tasks import IsCancelled, Progress, check_cancelled
 from clmdesk.ui.task_status import TaskStatusWidget
 from clmdesk.workers.runner import TaskRunner
-
-
-def wait_for_cancel(
-    gate: threading.Event, *, progress: Progress, is_cancelled: IsCancelled
-) -> None:
-    gate.set()
-    while True:
-        check_cancelled(is_cancelled)
-        threading.Event().wait(0.005)
+from tests.ui.test_runner import wait_for_cancel
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["EmptyStatePage"]
+__all__ = ["EmptyStatePage", "centre_card"]
 
 
 class EmptyStatePage(QWidget):
@@ -85,13 +85,20 @@ class EmptyStatePage(QWidget):
         inner.addSpacing(8)
         inner.addWidget(hint)
 
-        # Stretches, not alignment flags: an aligned item loses height-for-width,
-        # which cuts the last line of the word-wrapped texts.
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centre_card(self, card)
+
+
+def centre_card(page: QWidget, card: QWidget) -> None:
+    """Lay ``card`` out in the middle of ``page``, a little above centre.
+
+    Stretches, not alignment flags: an aligned item loses height-for-width,
+    which cuts the last line of the card's word-wrapped texts.
+    """
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card)
+    row.addStretch(1)
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)

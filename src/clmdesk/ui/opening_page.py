@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QVBoxLayout,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from clmdesk.ui.database_opening import OpeningStep
+from clmdesk.ui.empty_state import centre_card
 
 __all__ = ["OpeningPage"]
 
@@ -82,15 +82,7 @@ class OpeningPage(QWidget):
         inner.addWidget(self.note)
         inner.addWidget(self.closing_note)
 
-        # Stretches, not alignment flags, as on the welcome page (word wrap).
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centre_card(self, card)
 
         self._backed_up = False
         self.show_step(OpeningStep.CONNECTING, "")
