@@ -132,3 +132,40 @@ def test_a_new_task_keeps_its_own_continuation(qtbot) -> None:
     assert gate.wait(5)
     window._run_task("quick", quick, 42, on_finished=results.append)
     qtbot.waitUntil(lambda: results == [42], timeout=5000)
+
+
+def test_data_imported_without_classification_is_classified_on_opening(
+    qtbot, tmp_path: Path
+) -> None:
+    from clmdesk.services.importing import import_files
+    from clmdesk.storage.database import open_database
+    from clmdesk.storage.overview import read_overview
+
+    sales = tmp_path / "vendas.csv"
+    sales.write_text(
+        "Cliente;Data;Valor\n"
+        + "".join(
+            f"{c};{d:02d}/0{m}/2024;10,00\n"
+            for c in range(1, 6)
+            for d, m in ((3, 1), (9, 3))
+        ),
+        encoding="utf-8",
+    )
+    path = tmp_path / "loja.sqlite3"
+    database = open_database(path)
+    import_files(database, [sales], classify=False)  # as `clmdesk import --no-classify`
+    database.close()
+
+    window = make_window(qtbot)
+    window.show()
+    with qtbot.waitSignal(window.database_opened, timeout=10_000):
+        window.open_database(str(path))
+    assert window.database is not None
+    database = window.database
+    qtbot.waitUntil(
+        lambda: read_overview(database).classified_day is not None, timeout=30_000
+    )
+    qtbot.waitUntil(lambda: not window.tasks.is_busy, timeout=30_000)
+    assert window.info is not None
+    assert not window.info.needs_classification
+    window.close()

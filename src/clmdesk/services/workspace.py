@@ -24,6 +24,7 @@ class DatabaseInfo:
     business_name: str | None
     is_demo: bool
     latest_day: int | None
+    needs_classification: bool = False
 
     @property
     def latest_day_text(self) -> str:
@@ -45,4 +46,10 @@ def describe_database(database: Database) -> DatabaseInfo:
         business_name=overview.business_name,
         is_demo=overview.is_demo,
         latest_day=overview.latest_day,
+        # The stored history ends on another day than the data (L): it was
+        # never computed, or data came in without it (`import --no-classify`).
+        needs_classification=(
+            overview.latest_day is not None
+            and overview.classified_day != overview.latest_day
+        ),
     )

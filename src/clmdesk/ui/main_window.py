@@ -407,6 +407,8 @@ class MainWindow(QMainWindow):
         self._opening_page_up = False
         self._set_database(opened.database, is_demo=opened.is_demo, info=opened.info)
         self.database_opened.emit(opened.target)
+        if opened.info.needs_classification and not opened.is_demo:
+            self.reclassify()
         if opened.warning is not None:
             QMessageBox.warning(
                 self,
