@@ -16,6 +16,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+from clmdesk.core.importing.columns import pause_if_due
 from clmdesk.core.importing.messages import (
     FILE_NOT_SPREADSHEET,
     FILE_TOO_MANY_CELLS,
@@ -179,6 +180,10 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
                 keep(row)
                 number(start)
             start = reader.line_num + 1
+            if not start & 1023:
+                # A loop over a file's lines wins the GIL back too often for
+                # the window's thread, waiting beside it, to get a turn.
+                pause_if_due()
             if len(rows) - checked >= _CAP_EVERY:
                 lengths = list(map(len, rows[checked:]))
                 cells += sum(lengths)
