@@ -339,3 +339,56 @@ def test_a_bare_code_column_is_the_customer_only_without_a_customer_column() -> 
         )
     )
     assert beside.mapping[Field.CUSTOMER_ID] == 4
+
+
+_NAMES = [
+    "Maria Silva",
+    "João Souza",
+    "Ana Paula Lima",
+    "Carlos Eduardo",
+    "Beatriz Costa",
+]
+
+
+@pytest.mark.parametrize("name_first", [False, True])
+def test_a_customer_code_beside_a_customer_name_maps_both(name_first: bool) -> None:
+    # ERP exports: "Código do cliente" and "Cliente" (the name) side by side.
+    def row(i: int) -> list[object]:
+        code, name = 500 + i % 5, _NAMES[i % 5]
+        pair: list[object] = [name, code] if name_first else [code, name]
+        return [100 + i, date(2024, 3, 1 + i % 9), *pair, 12.5]
+
+    header = (
+        ["Cliente", "Código do cliente"]
+        if name_first
+        else ["Código do cliente", "Cliente"]
+    )
+    plan = plan_sheet(
+        sheet(
+            [
+                ["Pedido", "Data da venda", *header, "Valor total (R$)"],
+                *map(row, range(30)),
+            ]
+        )
+    )
+    code, name = (3, 2) if name_first else (2, 3)
+    assert plan.mapping[Field.CUSTOMER_ID] == code
+    assert plan.mapping[Field.NAME] == name
+    assert plan.role is Role.ORDERS
+
+
+def test_a_lone_customer_column_of_names_stays_the_key() -> None:
+    rows = [[100 + i, date(2024, 3, 1 + i % 9), _NAMES[i % 5], 12.5] for i in range(30)]
+    plan = plan_sheet(sheet([["Pedido", "Data", "Cliente", "Valor"], *rows]))
+    assert plan.mapping[Field.CUSTOMER_ID] == 2
+    assert Field.NAME not in plan.mapping
+
+
+def test_a_product_column_never_becomes_the_customers_name() -> None:
+    rows = [
+        [100 + i, date(2024, 3, 1 + i % 9), 500 + i % 5, "Camiseta azul", 12.5]
+        for i in range(30)
+    ]
+    plan = plan_sheet(sheet([["Pedido", "Data", "Cliente", "Produto", "Valor"], *rows]))
+    assert plan.mapping[Field.CUSTOMER_ID] == 2
+    assert Field.NAME not in plan.mapping

@@ -377,6 +377,8 @@ def _map_by_values(
         taken.add(field_)
 
     free = [c.index for c in columns if c.field is None and profiles[c.index].filled]
+    _split_customer_code_and_name(result, profiles, free, taken)
+    free = [i for i in free if result[i].field is None]
     for index in free:
         p = profiles[index]
         for share, field_ in (
@@ -424,6 +426,59 @@ def _map_by_values(
         ):
             assign(index, Field.NAME)
     return result
+
+
+def _split_customer_code_and_name(
+    result: list[ColumnPlan],
+    profiles: list[ColumnProfile],
+    free: list[int],
+    taken: set[Field],
+) -> None:
+    """Tell the customer's code from its name when both headers say customer id.
+
+    ERPs export the code ("Código do cliente") and the name ("Cliente") side
+    by side; both headers mean customer id and the first one takes it.  The
+    column whose values look like names becomes the name, the other one the
+    key.
+    """
+    rivals = [
+        i
+        for i in free
+        if result[i].header
+        and (found := match_header(result[i].header)) is not None
+        and found[0] is Field.CUSTOMER_ID
+    ]
+    if not rivals or Field.NAME in taken:
+        return
+    key = next(
+        (
+            c.index
+            for c in result
+            if c.field is Field.CUSTOMER_ID and c.source != "values"
+        ),
+        None,
+    )
+    if key is None:
+        return
+    names = [i for i in rivals if profiles[i].name >= 0.8]
+    if profiles[key].name >= 0.8:
+        codes = [i for i in rivals if profiles[i].name < 0.5]
+        if not codes:
+            return
+        # The key column holds names: the code column takes the key.
+        winner = result[key]
+        result[codes[0]] = dataclasses.replace(
+            result[codes[0]],
+            field=Field.CUSTOMER_ID,
+            confidence=winner.confidence,
+            source=winner.source,
+        )
+        names = [key]
+    if names:
+        result[names[0]] = dataclasses.replace(
+            result[names[0]], field=Field.NAME, confidence=0.5, source="values"
+        )
+        taken.add(Field.NAME)
 
 
 def _decide_role(columns: Sequence[ColumnPlan]) -> Role:
