@@ -189,3 +189,56 @@ def test_exact_cells_replays_cells_without_references() -> None:
     # Row 3: A3, D3, E3; row 4: B4 (A4 holds no value).
     assert exact_cells(io.BytesIO(xml)) == 4 * 5
     assert exact_cells(io.BytesIO(b"<worksheet><sheetData>")) is None
+
+
+def _cut_everywhere(xml: bytes) -> set[tuple[float, bool]]:
+    finals = set()
+    for cut in range(1, len(xml)):
+        scan = CellScan()
+        scan.feed(xml[:cut])
+        scan.feed(xml[cut:])
+        finals.add(scan.final())
+    return finals
+
+
+def test_cells_counted_from_their_references_across_every_chunk_boundary() -> None:
+    # "<col" and "<cols" open no cell; "<x:c" does (a "</x:c>" would count
+    # as a cell without r); every cell has its r.
+    xml = (
+        b'<worksheet><cols><col min="1" max="3"/></cols><sheetData>'
+        b'<row r="1"><c r="A1"><v>1</v></c><x:c r="C1"/></row>'
+        b'<row r="2"><c r="B2" s="1"><v>1</v></c><c r="Z9" s="1"/></row>'
+        b"</sheetData></worksheet>"
+    )
+    assert _cut_everywhere(xml) == {(2 * 3, True)}
+
+
+def test_a_cell_without_reference_is_seen_across_every_chunk_boundary() -> None:
+    xml = (
+        b'<worksheet><cols><col min="1" max="3"/></cols><sheetData>'
+        b'<row r="1"><c r="A1"><v>1</v></c><c><v>1</v></c></row>'
+        b'<row r="2"><c r="B2"><v>1</v></c><x:c><v>1</v></x:c></row>'
+        b"</sheetData></worksheet>"
+    )
+    whole = CellScan()
+    whole.feed(xml)
+    assert whole.final()[1] is False
+    for cut in range(1, len(xml)):
+        scan = CellScan()
+        scan.feed(xml[:cut])
+        scan.feed(xml[cut:])
+        assert scan.final()[1] is False, cut
+
+
+def test_many_references_in_one_chunk() -> None:
+    # More references than are read at once, the widest in the middle.
+    rows = [
+        b'<row r="%d">%s</row>'
+        % (n, b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, n) for c in (b"A", b"B")))
+        for n in range(1, 12001)
+    ]
+    rows[5000] = b'<row r="5001"><c r="AB70000"><v>1</v></c></row>'
+    rows.append(b'<row r="12001"><c r="XFD999999" s="1"/></row>')
+    scan = CellScan()
+    scan.feed(b"<sheetData>" + b"".join(rows) + b"</sheetData>")
+    assert scan.final() == (70000 * 28, True)

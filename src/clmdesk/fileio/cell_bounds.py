@@ -59,6 +59,7 @@ _ONES = np.uint64(0x0101010101010101)
 _HIGH = np.uint64(0x8080808080808080)
 _UPPER = np.uint64(0xDFDFDFDFDFDFDFDF)
 _ZEROS = np.uint64(0x3030303030303030)
+_TENS = np.uint64(0x0A0A0A0A0A0A0A0A)
 # Byte b in every byte of a 64-bit word.
 _SPREAD = [np.uint64(0x0101010101010101 * b) for b in range(256)]
 # The bytes below byte k (little-endian) or the last k bytes (big-endian).
@@ -69,10 +70,16 @@ _C, _R, _S, _V, _W = (ord(char) for char in "crsvw")
 # an "r", "ro" before a "w", '="' after an "r", "<i" or ":i" before an "s".
 _SPACE_R_EQUAL_QUOTE = np.uint32(int.from_bytes(b' r="', "little"))
 _RO = np.uint16(int.from_bytes(b"ro", "little"))
+_OPEN_C = np.uint16(int.from_bytes(b"<c", "little"))
+_PREFIX_C = np.uint16(int.from_bytes(b":c", "little"))
 _EQUAL_QUOTE = np.uint16(int.from_bytes(b'="', "little"))
 _OPEN_I = np.uint16(int.from_bytes(b"<i", "little"))
 _PREFIX_I = np.uint16(int.from_bytes(b":i", "little"))
 _EXPAT_CHUNK = 64 << 10
+# References read at once: their 8-byte temporaries stay below 128 kB.
+_BLOCK = 16000
+# Bytes searched at once: the bytes and their masks stay in cache.
+_SPAN = 64 << 10
 _RESCAN_CHUNK = 1 << 20
 _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]+)")
 _BLANKS = rb"[ \t\r\n]*"
@@ -200,6 +207,10 @@ class CellScan:
         self._counts = _Counts(count_rows=count_rows)
         self._carry = bytes(_BEHIND)
         self._finished = False
+        # Reused from chunk to chunk: a fresh megabyte per chunk (and per
+        # full-size temporary) costs more in page faults than the scan.
+        self._buffer = bytearray()
+        self._scratch = _Scratch()
 
     @property
     def rows_missed(self) -> bool:
@@ -211,18 +222,28 @@ class CellScan:
 
     def feed(self, chunk: bytes) -> None:
         """Scan the next chunk (positions needing bytes not fed yet wait for them)."""
-        data = self._carry + chunk
-        stop = len(data) - _AHEAD
+        kept = len(self._carry)
+        size = kept + len(chunk)
+        stop = size - _AHEAD
         if stop <= _BEHIND:
-            self._carry = data
+            self._carry += chunk
             return
-        _scan(self._counts, data, _BEHIND, stop, len(data), cut_is_unknown=True)
-        self._carry = data[stop - _BEHIND :]
+        if len(self._buffer) != size:
+            self._buffer = bytearray(size)
+        data = self._buffer
+        data[:kept] = self._carry
+        data[kept:] = chunk
+        _scan(
+            self._counts, data, _BEHIND, stop, size, self._scratch, cut_is_unknown=True
+        )
+        self._carry = bytes(data[stop - _BEHIND :])
 
     def _rest(self, counts: _Counts, *, cut_is_unknown: bool) -> None:
         data = self._carry + bytes(_AHEAD)
         stop = len(data) - _AHEAD
-        _scan(counts, data, _BEHIND, stop, stop, cut_is_unknown=cut_is_unknown)
+        _scan(
+            counts, data, _BEHIND, stop, stop, _Scratch(), cut_is_unknown=cut_is_unknown
+        )
 
     def bound(self) -> float:
         """Dense cells of the complete elements fed so far.
@@ -247,18 +268,36 @@ class CellScan:
             self._rest(self._counts, cut_is_unknown=True)
             self._carry = b""
             self._finished = True
+            self._buffer = bytearray()
+            self._scratch = _Scratch()
         counts = self._counts
         if counts.plain:
             return counts.tight(), True
         return counts.loose(), False
 
 
+class _Scratch:
+    """Work masks kept from one chunk to the next."""
+
+    def __init__(self) -> None:
+        self._masks: NDArray[np.bool_] = np.empty((3, 0), dtype=np.bool_)
+
+    def masks(
+        self, size: int
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+        """Three masks of ``size`` items (contents undefined)."""
+        if self._masks.shape[1] < size:
+            self._masks = np.empty((3, size), dtype=np.bool_)
+        return self._masks[0, :size], self._masks[1, :size], self._masks[2, :size]
+
+
 def _scan(
     counts: _Counts,
-    data: bytes,
+    data: bytes | bytearray,
     start: int,
     stop: int,
     end: int,
+    scratch: _Scratch,
     *,
     cut_is_unknown: bool,
 ) -> None:
@@ -271,18 +310,61 @@ def _scan(
     """
     a = np.frombuffer(data, dtype=np.uint8)
     region = a[start:stop]
-    before = a[start - 1 : stop - 1]
-    cells = (
-        np.flatnonzero((region == _C) & ((before == 0x3C) | (before == 0x3A))) + start
-    )
-    cells = cells[_NAME_END[a[cells + 1]]]
-    if not cut_is_unknown:
-        # A cell element cut short by the end of the bytes is in no piece yet.
-        cells = cells[cells + 5 <= end]
-    counts.cells += int(cells.size)
-    counts.plain_cells += int(
-        np.count_nonzero(_view(data, "<u4")[cells + 1] == _SPACE_R_EQUAL_QUOTE)
-    )
+    last_value = _last_value(a, data, start, stop)
+    sides = _Sides(last_value)
+    # Masks are made a span at a time, so that the passes over each span
+    # stay in cache.  An attribute's r follows a blank or a quote, all at most "'";
+    # a cell's "c" follows "<" or ":".
+    found: list[NDArray[np.intp]] = []
+    bigrams = 0
+    for low in range(start, stop, _SPAN):
+        high = min(stop, low + _SPAN)
+        mask, other, third = scratch.masks(high - low)
+        span, before = a[low:high], a[low - 1 : high - 1]
+        np.equal(span, _R, out=mask)
+        np.less_equal(before, 0x27, out=other)
+        np.logical_and(mask, other, out=mask)
+        found.append(np.flatnonzero(mask) + low)
+        np.equal(span, _C, out=mask)
+        np.equal(before, 0x3C, out=other)
+        np.logical_or(other, np.equal(before, 0x3A, out=third), out=other)
+        np.logical_and(mask, other, out=other)
+        bigrams += int(np.count_nonzero(other))
+    names = np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+    # Names are taken in blocks: small temporaries stay in the allocator's
+    # free lists and in cache instead of being mapped afresh every chunk.
+    opened = 0
+    slow: list[NDArray[np.intp]] = []
+    unusual: list[NDArray[np.intp]] = []
+    for low in range(0, names.size, _BLOCK):
+        block = names[low : low + _BLOCK]
+        # ' r="' is how every exporter writes it; anything else is looked at closer.
+        usual = _view(data, "<u4")[block - 1] == _SPACE_R_EQUAL_QUOTE
+        plain = block[usual]
+        unusual.append(block[~usual])
+        # Cells all opening with ' r="' (every exporter) are counted from
+        # their r attributes; any other cell, or a "<c" that opens no cell
+        # ("<col"), is found by the full search below.
+        # (An r at the stretch's first two bytes has its "c" in the one before.)
+        inside = plain[int(np.searchsorted(plain, start + 2)) :]
+        pairs = _view(data, "<u2")[inside - 3]
+        opened += int(np.count_nonzero(pairs == _OPEN_C))
+        opened += int(np.count_nonzero(pairs == _PREFIX_C))
+        slow.append(_plain_references(data, plain, sides))
+    if cut_is_unknown and bigrams == opened:
+        counts.cells += opened
+        counts.plain_cells += opened
+    else:
+        cells = np.flatnonzero(region == _C) + start
+        cells = cells[_NAME_START[a[cells - 1]]]
+        cells = cells[_NAME_END[a[cells + 1]]]
+        if not cut_is_unknown:
+            # A cell element cut short by the end of the bytes is in no piece yet.
+            cells = cells[cells + 5 <= end]
+        counts.cells += int(cells.size)
+        counts.plain_cells += int(
+            np.count_nonzero(_view(data, "<u4")[cells + 1] == _SPACE_R_EQUAL_QUOTE)
+        )
     if counts.count_rows or counts.cells != counts.plain_cells:
         # Every row end is "</row>", "</p:row>" or a "<row .../>": counting
         # every "row" only loosens the bound.
@@ -290,26 +372,23 @@ def _scan(
         counts.rows += int(np.count_nonzero(_view(data, "<u2")[ends - 2] == _RO))
     elif data.find(b"row", start - 2, stop) >= 0:
         counts.rows_missed = True
-    last_value = _last_value(a, data, start, stop)
-    sides = _Sides(last_value)
-    names = np.flatnonzero(region == _R) + start
-    # ' r="' is how every exporter writes it; anything else is looked at closer.
-    usual = _view(data, "<u4")[names - 1] == _SPACE_R_EQUAL_QUOTE
-    slow = _plain_references(data, names[usual], sides)
-    names = names[~usual]
-    names = names[_ATTRIBUTE_AFTER[a[names - 1]]]
-    after = a[names + 1]
-    names = names[(after == 0x3D) | _BLANK[after]]
-    plain = _view(data, "<u2")[names + 1] == _EQUAL_QUOTE
+    odd = np.concatenate(unusual) if unusual else names
+    odd = odd[_ATTRIBUTE_AFTER[a[odd - 1]]]
+    after = a[odd + 1]
+    odd = odd[(after == 0x3D) | _BLANK[after]]
+    plain = _view(data, "<u2")[odd + 1] == _EQUAL_QUOTE
     if plain.any():
-        slow = np.concatenate([slow, _plain_references(data, names[plain], sides)])
-    odd = names[~plain]
-    if slow.size or odd.size:
-        counts.unknown |= _read_slowly(data, slow, odd, end, sides) and cut_is_unknown
+        slow.append(_plain_references(data, odd[plain], sides))
+    odd = odd[~plain]
+    long = np.concatenate(slow) if slow else names
+    if long.size or odd.size:
+        counts.unknown |= _read_slowly(data, long, odd, end, sides) and cut_is_unknown
     counts.fold(sides, last_value >= 0)
 
 
-def _last_value(a: NDArray[np.uint8], data: bytes, start: int, stop: int) -> int:
+def _last_value(
+    a: NDArray[np.uint8], data: bytes | bytearray, start: int, stop: int
+) -> int:
     """Position of the last value element (``<v>``, ``<is>``) in ``start``..``stop``, or -1.
 
     Searched backwards in growing stretches: a chunk of rows ends with one.
@@ -336,7 +415,7 @@ def _last_value(a: NDArray[np.uint8], data: bytes, start: int, stop: int) -> int
     return -1
 
 
-def _view(data: bytes, dtype: str) -> NDArray[np.unsignedinteger]:
+def _view(data: bytes | bytearray, dtype: str) -> NDArray[np.unsignedinteger]:
     """``data`` as overlapping integers, one starting at every byte."""
     size = np.dtype(dtype).itemsize
     return np.ndarray(
@@ -344,23 +423,31 @@ def _view(data: bytes, dtype: str) -> NDArray[np.unsignedinteger]:
     )
 
 
-def _in_range(word: NDArray[np.uint64], low: int, high: int) -> NDArray[np.uint64]:
-    """High bit of each byte set where ``low <= byte <= high`` (bytes below 0x80).
+def _not_digits(word: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """High bit of each byte set where the byte is not an ASCII digit (exact per byte).
 
-    Each byte is computed with its high bit forced on, so a subtraction
-    never borrows from the next byte: the answer is exact for every byte.
+    Each byte xor "0" is below 10 for a digit; it is compared with its high
+    bit forced on, so a subtraction never borrows from the next byte.
     """
-    forced = word | _HIGH
-    at_least = forced - _SPREAD[low]
-    at_most = forced - _SPREAD[high + 1]
-    return at_least & ~at_most & ~word & _HIGH
+    offset = word ^ _ZEROS
+    return (((offset | _HIGH) - _TENS) | offset) & _HIGH
+
+
+def _not_letters(word: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """High bit of each byte set where the byte is not an ASCII letter (exact per byte)."""
+    upper = (word & _UPPER) | _HIGH
+    at_least_a = upper - _SPREAD[0x41]
+    beyond_z = upper - _SPREAD[0x5B]
+    return (~at_least_a | beyond_z | word) & _HIGH
 
 
 def _first(mask: NDArray[np.uint64]) -> NDArray[np.intp]:
-    """Index of the first byte (little-endian) whose high bit is set in ``mask`` (8 when none)."""
-    lowest = mask & (~mask + _ONE)
-    below = np.bitwise_count(lowest - _ONE).astype(np.intp)
-    return np.where(mask == 0, 8, (below - 7) >> 3)
+    """Index of the first byte (little-endian) whose high bit is set in ``mask`` (8 when none).
+
+    The bits below the lowest one set, 8 k + 7 of them, count k (64 when none).
+    """
+    below: NDArray[np.intp] = np.bitwise_count((mask - _ONE) & ~mask).astype(np.intp)
+    return below >> 3
 
 
 def _equal_bytes(word: NDArray[np.uint64], char: int) -> NDArray[np.uint64]:
@@ -370,14 +457,15 @@ def _equal_bytes(word: NDArray[np.uint64], char: int) -> NDArray[np.uint64]:
 
 
 def _plain_references(
-    data: bytes, names: NDArray[np.intp], sides: _Sides
+    data: bytes | bytearray, names: NDArray[np.intp], sides: _Sides
 ) -> NDArray[np.intp]:
     """Read ``r="..."`` values at C speed into ``sides``.
 
     Bytes are classified eight at a time inside 64-bit integers.  The
     closing quote is found in the 16 bytes after the opening one; the 8
-    bytes before it, read big-endian, end with the value's digits, which
-    padded with "0" compare as integers in the order of the numbers; the
+    bytes before it, read big-endian, end with the value's digits, whose
+    values (a byte each, zeros above) compare as integers in the order of
+    the numbers; the
     bytes before the digits end with its letters (padded below "A").
     So the widest reference on each side of the last value element is a
     maximum over integers, without one Python object per reference.  A
@@ -397,11 +485,13 @@ def _plain_references(
         beyond = 8 + _first(_equal_bytes(_view(data, "<u8")[starts[far] + 8], 0x22))
         close[far] = beyond
     tail = _view(data, ">u8")[starts + close - 8]
-    not_digit = ~_in_range(tail, 0x30, 0x39) & _HIGH
-    # The digits run back from the quote to the first other byte.
-    lowest = not_digit & (~not_digit + _ONE)
-    digits_mask = (lowest >> np.uint64(7)) - _ONE
-    digits = np.bitwise_count(digits_mask).astype(np.intp) >> 3
+    not_digit = _not_digits(tail)
+    # The digits run back from the quote to the first other byte: 8 k + 7
+    # bits lie below the high bit of the k-th byte from the end.
+    below = (not_digit - _ONE) & ~not_digit
+    digits = np.bitwise_count(below).astype(np.intp) >> 3
+    # Their bytes (all 8 when none is another byte: weird below, left out).
+    digits_mask = below >> np.uint64(7)
     letters = close - digits
     weird = (close >= 16) | (digits > 7) | (letters > 4)
     slow: NDArray[np.intp] = names[:0]
@@ -416,10 +506,10 @@ def _plain_references(
     if long.any():
         head[long] = _view(data, ">u4")[starts[long] + letters[long] - 4]
     letter_mask = _BELOW[letters]
-    is_letter = _in_range(head & _UPPER, 0x41, 0x5A)
-    fits = (is_letter & letter_mask) == (_HIGH & letter_mask)
+    fits = (_not_letters(head) & letter_mask) == 0
     fits &= (digits >= 1) & ~weird
-    row_keys = np.where(fits, (tail & digits_mask) | (_ZEROS & ~digits_mask), 0)
+    # Digit values (not characters) compare as integers in the numbers' order.
+    row_keys = np.where(fits, (tail ^ _ZEROS) & digits_mask, 0)
     column_keys = np.where(fits, head & letter_mask & _UPPER, 0)
     # Positions ascend: the references before the last value come first.
     split = int(np.searchsorted(names, sides.last_value))
@@ -435,8 +525,8 @@ def _plain_references(
 
 
 def _row(key: np.uint64) -> int:
-    """The number whose digits, padded with "0", a row key holds (0 for none)."""
-    return int(int(key).to_bytes(8, "big").lstrip(b"\0") or b"0")
+    """The number whose digit values (a byte each) a row key holds (0 for none)."""
+    return int(bytes(value + 0x30 for value in int(key).to_bytes(8, "big")))
 
 
 def _column(key: np.uint64) -> int:
@@ -445,7 +535,11 @@ def _column(key: np.uint64) -> int:
 
 
 def _read_slowly(
-    data: bytes, slow: NDArray[np.intp], odd: NDArray[np.intp], end: int, sides: _Sides
+    data: bytes | bytearray,
+    slow: NDArray[np.intp],
+    odd: NDArray[np.intp],
+    end: int,
+    sides: _Sides,
 ) -> bool:
     """Read long ``r="..."`` values and oddly written ``r`` attributes one by one.
 
@@ -457,7 +551,7 @@ def _read_slowly(
         if close < 0:
             cut = True
             continue
-        sides.add(name, data[name + 3 : close])
+        sides.add(name, bytes(data[name + 3 : close]))
     for name in odd.tolist():
         match = _ODD_ATTRIBUTE.match(data, name + 1, end)
         if match is None:
