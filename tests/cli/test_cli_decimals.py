@@ -5,28 +5,14 @@ from __future__ import annotations
 import pytest
 
 from clmdesk.cli import main
-from clmdesk.storage.bulk import bulk_insert
 from clmdesk.storage.database import open_database
+from tests.storage.importing_helpers import store_median_gap_of_45_5
 
 
 @pytest.fixture
 def db_file(db_path):
-    # Twenty customers buying twice: ten 45 days apart, ten 46 days apart, so
-    # the median gap is 45.5 and C = 46.
     database = open_database(db_path)
-    customers = [(i + 1, f"c{i + 1}", None) for i in range(20)]
-    orders = []
-    for customer_id, _, _ in customers:
-        gap = 45 if customer_id <= 10 else 46
-        orders += [(customer_id, 19_800, 1000, 1), (customer_id, 19_800 + gap, 1000, 1)]
-    with database.write() as connection:
-        bulk_insert(connection, "customers", ("id", "key", "registered_day"), customers)
-        bulk_insert(
-            connection,
-            "orders",
-            ("customer_id", "day", "amount_cents", "line_count"),
-            orders,
-        )
+    store_median_gap_of_45_5(database)
     database.close()
     return db_path
 

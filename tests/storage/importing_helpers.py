@@ -18,6 +18,7 @@ from clmdesk.core.importing import (
     Role,
 )
 from clmdesk.core.messages import Message
+from clmdesk.storage.database import Database
 
 __all__ = ["customers_sheet", "day", "orders_sheet"]
 
@@ -141,3 +142,22 @@ def customers_sheet(
         rows_valid=len(rows),
         customers=columns,
     )
+
+
+def store_median_gap_of_45_5(database: Database) -> None:
+    """Twenty customers buying twice: ten 45 days apart, ten 46 (median 45.5, C = 46)."""
+    from clmdesk.storage.bulk import bulk_insert
+
+    customers = [(i + 1, f"c{i + 1}", None) for i in range(20)]
+    orders = []
+    for customer_id, _, _ in customers:
+        gap = 45 if customer_id <= 10 else 46
+        orders += [(customer_id, 19_800, 1000, 1), (customer_id, 19_800 + gap, 1000, 1)]
+    with database.write() as connection:
+        bulk_insert(connection, "customers", ("id", "key", "registered_day"), customers)
+        bulk_insert(
+            connection,
+            "orders",
+            ("customer_id", "day", "amount_cents", "line_count"),
+            orders,
+        )

@@ -13,10 +13,10 @@ from clmdesk.core.lifecycle.cycle import CycleEstimate
 from clmdesk.core.lifecycle.describe import describe
 from clmdesk.core.lifecycle.model import default_model
 from clmdesk.core.messages import all_templates
-from clmdesk.storage.bulk import bulk_insert
 from clmdesk.storage.database import open_database
 from clmdesk.ui.dialogs.stage_model_dialog import StageModelDialog
 from clmdesk.ui.i18n import format_decimal, install_translators, message_text
+from tests.storage.importing_helpers import store_median_gap_of_45_5
 from tests.ui.test_translations import _import_everything
 
 _CLAMPED = CycleEstimate(
@@ -80,21 +80,8 @@ def test_stage_description_in_the_window(interface: str, expected: str) -> None:
 
 @pytest.fixture
 def database(db_path):
-    # Ten customers 45 days between purchases, ten 46 days: median 45.5.
     db = open_database(db_path)
-    customers = [(i + 1, f"c{i + 1}", None) for i in range(20)]
-    orders = []
-    for customer_id, _, _ in customers:
-        gap = 45 if customer_id <= 10 else 46
-        orders += [(customer_id, 19_800, 1000, 1), (customer_id, 19_800 + gap, 1000, 1)]
-    with db.write() as connection:
-        bulk_insert(connection, "customers", ("id", "key", "registered_day"), customers)
-        bulk_insert(
-            connection,
-            "orders",
-            ("customer_id", "day", "amount_cents", "line_count"),
-            orders,
-        )
+    store_median_gap_of_45_5(db)
     yield db
     db.close()
 
