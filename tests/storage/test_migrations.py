@@ -210,7 +210,7 @@ def test_a_postgresql_only_upgrade_makes_no_backup(
     shutil.copytree(
         Path(str(resources.files("clmdesk.storage").joinpath("migrations"))), scripts
     )
-    for later in scripts.glob("versions/0004_*.py"):
+    for later in scripts.glob("versions/000[4-9]_*.py"):
         later.unlink()
     _database_at(db_path, "0002")
     from clmdesk.storage.migrate import upgrade_to_head
@@ -220,3 +220,21 @@ def test_a_postgresql_only_upgrade_makes_no_backup(
     database.close()
     assert _revision(db_path) == "0003"
     assert not list(db_path.parent.glob("*.backup-*"))
+
+
+def test_classification_runs_gain_an_empty_data_fingerprint(db_path: Path) -> None:
+    """0005: a stored run is kept, without a fingerprint (judged by its day)."""
+    _database_at(db_path, "0004")
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO classification_runs (id, computed_at, cycle_days, cycle_automatic,"
+            " cycle_basis_json, model_json, latest_day, customer_ids)"
+            " VALUES (1, '2024-01-01T00:00:00.000000Z', 90, 1, '{}', '{}', 19000, x'')"
+        )
+    open_database(db_path).close()
+    assert _revision(db_path) == HEAD_REVISION
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute(
+            "SELECT id, latest_day, data_fingerprint FROM classification_runs"
+        ).fetchall() == [(1, 19000, None)]
+    assert _schema_differences(db_path) == []

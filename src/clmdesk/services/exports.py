@@ -28,7 +28,7 @@ from clmdesk.services.classification import (
     read_stage_model,
     resolve_cycle,
 )
-from clmdesk.storage.history import load_inputs, load_latest_run
+from clmdesk.storage.history import load_inputs, load_latest_run, read_fingerprint
 
 if TYPE_CHECKING:
     import os
@@ -184,10 +184,11 @@ def history_table(database: Database) -> ExportTable:
     """The ``export history`` table from the stored classification.
 
     Without a stored classification the history is computed in memory (not
-    stored) with the current settings.
+    stored) with the current settings; with one computed from other data
+    (an ``import --no-classify`` since), with its model and C.
     """
     run = load_latest_run(database)
-    if run is not None:
+    if run is not None and run.is_current(read_fingerprint(database)):
         rows = _history_rows(run.snapshot_days.tolist(), run.counts, run.model)
         return ExportTable(HISTORY_COLUMNS, _HISTORY_KINDS, rows, run.cycle)
     engine = load_inputs(database, with_funnel=False).engine

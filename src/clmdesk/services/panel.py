@@ -746,9 +746,10 @@ def build_panel_data(
     """Load the stored classification and build the panel's snapshot (runs on a worker).
 
     The engine's inputs are read once (orders as integer arrays); the
-    history comes from the stored classification when it matches the
-    current customers, and is recomputed in memory with the stored model
-    and C otherwise (an import whose reclassification is still running).
+    history comes from the stored classification when it was computed from
+    the current data, and is recomputed in memory with the stored model and
+    C otherwise (an import whose reclassification is still running, or one
+    made with ``--no-classify``).
 
     Parameters
     ----------
@@ -780,7 +781,7 @@ def build_panel_data(
     progress(5, 10)
     check_cancelled(is_cancelled)
     inputs = loaded.engine
-    if np.array_equal(run.customer_ids, loaded.customer_ids):
+    if run.is_current(loaded.fingerprint, loaded.customer_ids):
         stages = load_all_snapshot_stages(database, run)
         last = int(run.snapshot_days[-1])
         history = HistoryType(

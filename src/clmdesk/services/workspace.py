@@ -46,10 +46,14 @@ def describe_database(database: Database) -> DatabaseInfo:
         business_name=overview.business_name,
         is_demo=overview.is_demo,
         latest_day=overview.latest_day,
-        # The stored history ends on another day than the data (L): it was
-        # never computed, or data came in without it (`import --no-classify`).
+        # The stored history ends on another day than the data (L) or was
+        # computed from other data: it was never computed, or data came in
+        # without it (`import --no-classify`), even inside months it covers.
         needs_classification=(
             overview.latest_day is not None
-            and overview.classified_day != overview.latest_day
+            and (
+                overview.classified_day != overview.latest_day
+                or not overview.classified_is_current
+            )
         ),
     )

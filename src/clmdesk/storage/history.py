@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LoadedInputs",
     "StoredRun",
+    "classification_is_current",
     "data_fingerprint",
     "load_all_snapshot_stages",
     "load_inputs",
@@ -54,6 +55,7 @@ __all__ = [
     "load_snapshot_customers",
     "load_snapshot_stages",
     "now_stamp",
+    "read_fingerprint",
     "read_inputs",
     "store_classification",
 ]
@@ -107,6 +109,38 @@ def data_fingerprint(connection: Connection) -> tuple[int, ...]:
         )
     ).one()
     return tuple(int(v) for v in row)
+
+
+def read_fingerprint(database: Database) -> tuple[int, ...]:
+    """:func:`data_fingerprint` in a short read transaction."""
+    with database.read() as connection:
+        return data_fingerprint(connection)
+
+
+def classification_is_current(connection: Connection) -> bool:
+    """False when the stored classification was computed from other data.
+
+    True without a stored classification, and for a run stored before runs
+    kept their fingerprint (those are judged by their last day instead).
+    """
+    stored = connection.execute(
+        text(
+            "SELECT data_fingerprint FROM classification_runs"
+            " ORDER BY computed_at DESC LIMIT 1"
+        )
+    ).scalar()
+    fingerprint = _fingerprint_from_text(stored)
+    return fingerprint is None or fingerprint == data_fingerprint(connection)
+
+
+def _fingerprint_text(fingerprint: tuple[int, ...]) -> str:
+    return ",".join(str(value) for value in fingerprint)
+
+
+def _fingerprint_from_text(value: str | None) -> tuple[int, ...] | None:
+    if not value:
+        return None
+    return tuple(int(part) for part in value.split(","))
 
 
 def _int_array(values: str | None, dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
@@ -346,8 +380,9 @@ def store_classification(
             connection.execute(
                 text(
                     "INSERT INTO classification_runs (computed_at, cycle_days, cycle_automatic,"
-                    " cycle_basis_json, model_json, latest_day, customer_ids)"
-                    " VALUES (:at, :days, :auto, :basis, :model, :latest, :ids) RETURNING id"
+                    " cycle_basis_json, model_json, latest_day, customer_ids,"
+                    " data_fingerprint) VALUES (:at, :days, :auto, :basis, :model,"
+                    " :latest, :ids, :fingerprint) RETURNING id"
                 ),
                 {
                     "at": started_at,
@@ -357,6 +392,7 @@ def store_classification(
                     "model": history.model.to_json(),
                     "latest": history.last_day,
                     "ids": loaded.customer_ids.astype("<i8").tobytes(),
+                    "fingerprint": _fingerprint_text(loaded.fingerprint),
                 },
             ).scalar_one()
         )
@@ -552,6 +588,9 @@ class StoredRun:
         Snapshot dates (ascending) and whether the last is a partial month.
     counts
         int64 ``(snapshots, stages)`` in model order.
+    data_fingerprint
+        :func:`data_fingerprint` of the inputs the run was computed from
+        (``None`` for runs stored before the database remembered it).
     """
 
     run_id: int
@@ -563,18 +602,42 @@ class StoredRun:
     snapshot_days: npt.NDArray[np.int32]
     partial_last: bool
     counts: npt.NDArray[np.int64]
+    data_fingerprint: tuple[int, ...] | None = None
 
     @property
     def n_snapshots(self) -> int:
         """Number of snapshots."""
         return len(self.snapshot_days)
 
+    def is_current(
+        self,
+        fingerprint: tuple[int, ...],
+        customer_ids: npt.NDArray[np.int64] | None = None,
+    ) -> bool:
+        """True when the run was computed from the data as it is now.
+
+        Parameters
+        ----------
+        fingerprint
+            The data's :func:`data_fingerprint` now.
+        customer_ids
+            The customers now, in engine order; checked when given, and the
+            only check for a run stored without a fingerprint (such a run is
+            taken as current without them).
+        """
+        if customer_ids is not None and not np.array_equal(
+            self.customer_ids, customer_ids
+        ):
+            return False
+        return self.data_fingerprint is None or self.data_fingerprint == fingerprint
+
 
 def _read_run(connection: Connection) -> StoredRun | None:
     row = connection.execute(
         text(
             "SELECT id, computed_at, cycle_days, cycle_automatic, cycle_basis_json, model_json,"
-            " latest_day, customer_ids FROM classification_runs ORDER BY computed_at DESC LIMIT 1"
+            " latest_day, customer_ids, data_fingerprint FROM classification_runs"
+            " ORDER BY computed_at DESC LIMIT 1"
         )
     ).one_or_none()
     if row is None:
@@ -611,6 +674,7 @@ def _read_run(connection: Connection) -> StoredRun | None:
         snapshot_days=days,
         partial_last=bool(snaps[-1][1]) if snaps else False,
         counts=counts,
+        data_fingerprint=_fingerprint_from_text(row[8]),
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from clmdesk.storage.app_settings import get_setting
+from clmdesk.storage.history import classification_is_current
 
 if TYPE_CHECKING:
     from clmdesk.storage.database import Database
@@ -26,6 +27,8 @@ class DatabaseOverview:
     business_name: str | None
     is_demo: bool
     classified_day: int | None
+    classified_is_current: bool = True
+    """False when the stored classification was computed from other data."""
 
 
 def read_overview(database: Database) -> DatabaseOverview:
@@ -49,4 +52,5 @@ def read_overview(database: Database) -> DatabaseOverview:
             classified_day=scalar(
                 "SELECT latest_day FROM classification_runs ORDER BY id DESC LIMIT 1"
             ),
+            classified_is_current=classification_is_current(connection),
         )

@@ -206,6 +206,8 @@ class ClassificationRunRow(Base):
     latest_day: Mapped[int | None] = mapped_column(Integer)
     # Customer ids in engine order: snapshot stage arrays index into it.
     customer_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    # The data fingerprint read with the run's inputs (None before 0005).
+    data_fingerprint: Mapped[str | None] = mapped_column(String(255))
 
 
 class SnapshotRow(Base):
