@@ -25,7 +25,7 @@ from clmdesk.core.importing import ImportOptions
 from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.errors import ReadError
 from clmdesk.fileio.readers import SplitSettings, read_file
-from clmdesk.fileio.xlsx_chunks import drop_empty_rows
+from clmdesk.fileio.xlsx_chunks import _find_head, drop_empty_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -631,3 +631,30 @@ def test_a_sheet_above_the_default_threshold(
     whole, pieces, messages = _read_both(path, caplog, SplitSettings(workers=2))
     assert _split_count(messages, "Vendas") >= 4
     _assert_same(whole, pieces)
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_a_piece_head_ends_calamines_search_for_merged_cells(prefix: bytes) -> None:
+    """An empty mergeCells before sheetData: calamine stops looking there, not at the end."""
+    sheet = (
+        b'<?xml version="1.0"?><'
+        + prefix
+        + b'worksheet xmlns:x="urn:x"><'
+        + prefix
+        + b"sheetData><"
+        + prefix
+        + b'row r="1"/>'
+    )
+    found = _find_head(bytearray(sheet))
+    assert found is not None
+    head, _tags, body_start = found
+    assert head.endswith(
+        b"<"
+        + prefix
+        + b"mergeCells></"
+        + prefix
+        + b"mergeCells><"
+        + prefix
+        + b"sheetData>"
+    )
+    assert sheet[body_start:] == b"<" + prefix + b'row r="1"/>'

@@ -747,6 +747,14 @@ def _find_head(buffer: bytearray) -> tuple[bytes, _Tags, int] | None:
     root = _ROOT.match(head, first.start()) if first is not None else None
     if root is None:
         raise _Unsplittable("no worksheet root element")
+    # python-calamine looks for a sheet's merged cells before reading its
+    # cells, parsing the XML up to the first mergeCells element: normally
+    # after the rows, so through the whole piece (about a third of a
+    # piece's parse). An empty one before sheetData ends that search at
+    # once; the cell reader skips it, and a piece has no merged cells to
+    # lose (they follow sheetData, and the import does not use them).
+    merge_stop = b"<" + data_prefix + b"mergeCells></" + data_prefix + b"mergeCells>"
+    head = head[:opening] + merge_stop + head[opening:]
     return head, _Tags.of(data_prefix, root.group(1)), closing + 1
 
 
