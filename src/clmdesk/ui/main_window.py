@@ -5,6 +5,11 @@ It owns the open :class:`~clmdesk.storage.database.Database` and one
 starts from it (demo creation, imports, classification). Pages receive the
 database and load their own data through their own runners.
 
+What the database holds (:func:`~clmdesk.services.workspace.describe_database`:
+counts that grow with the data) is re-read on a runner of its own, so the
+window stays responsive after each import, undo or classification; only the
+latest reading of the open database is shown.
+
 Databases open in the background (:class:`~clmdesk.ui.database_opening.DatabaseOpener`):
 the window keeps showing the open one, with the actions that need it
 disabled, until the new one is ready; an upgrade shows the opening page
@@ -14,6 +19,7 @@ instead, and cannot be cancelled.
 from __future__ import annotations
 
 import importlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +55,7 @@ from PySide6.QtWidgets import (
 
 from clmdesk import __version__
 from clmdesk.core.days import from_day_number
+from clmdesk.core.tasks import Cancelled
 from clmdesk.services.workspace import DatabaseInfo, describe_database
 from clmdesk.settings.preferences import Preferences, save_preferences
 from clmdesk.ui.database_opening import (
@@ -64,6 +71,7 @@ from clmdesk.ui.task_status import TaskStatusWidget
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
+    from clmdesk.core.tasks import IsCancelled, Progress
     from clmdesk.storage.database import Database
 
 __all__ = ["SPREADSHEET_SUFFIXES", "MainWindow"]
@@ -99,6 +107,7 @@ class MainWindow(QMainWindow):
         self.preferences = preferences
         self.language = language
         self.database: Database | None = None
+        self._lease: _DatabaseLease | None = None
         self.info: DatabaseInfo | None = None
         self._is_demo = False
         self.setWindowTitle("clmdesk")
@@ -111,6 +120,11 @@ class MainWindow(QMainWindow):
         self.tasks.finished.connect(self._on_task_finished)
         self.tasks.failed.connect(self._on_task_failed)
         self.tasks.cancelled.connect(self._forget_continuation)
+        # Apart from ``tasks``: a refresh must neither cancel a running
+        # import or classification nor wait behind it.
+        self._describer = TaskRunner(self)
+        self._describer.finished.connect(self._on_described)
+        self._describer.failed.connect(self._show_failure)
 
         self.opener = DatabaseOpener(self)
         self.opener.step_changed.connect(self._on_opening_step)
@@ -335,10 +349,12 @@ class MainWindow(QMainWindow):
         self.opener.shutdown()
         self.save_window_state()
         self.tasks.shutdown(wait=True)
+        # A reading still running closes the database when it ends (the lease).
+        self._describer.shutdown(wait=False)
         if self.data_page is not None and hasattr(self.data_page, "shutdown"):
             self.data_page.shutdown()
-        if self.database is not None:
-            self.database.close()
+        if self._lease is not None:
+            self._lease.release()
         super().closeEvent(event)
 
     # ------------------------------------------------------------- databases
@@ -434,15 +450,17 @@ class MainWindow(QMainWindow):
         self, database: Database, *, is_demo: bool, info: DatabaseInfo
     ) -> None:
         self.tasks.cancel()
+        self._describer.cancel()  # a reading of the old database is out of date
         if self.data_page is not None:
             if hasattr(self.data_page, "shutdown"):
                 self.data_page.shutdown()
             self.pages.removeWidget(self.data_page)
             self.data_page.deleteLater()
             self.data_page = None
-        if self.database is not None:
-            self.database.close()
+        if self._lease is not None:
+            self._lease.release()
         self.database = database
+        self._lease = _DatabaseLease(database)
         self._is_demo = is_demo
         self.info = info
         self._show_page()
@@ -451,10 +469,26 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def refresh(self) -> None:
-        """Re-read what the open database holds and show the right page."""
-        self.info = (
-            describe_database(self.database) if self.database is not None else None
-        )
+        """Re-read what the open database holds, then show the right page.
+
+        GUI thread only; returns at once. The database is read on a worker;
+        title, status bar and page follow when the reading arrives. A newer
+        refresh, or another database, drops a reading still under way.
+        """
+        if self._lease is None:
+            self._describer.cancel()
+            self._apply_info(None)
+            return
+        self._describer.start(self._lease.describe)
+
+    @Slot(object)
+    def _on_described(self, result: tuple[Database, DatabaseInfo]) -> None:
+        database, info = result
+        if database is self.database:  # the runner drops stale readings; defensive
+            self._apply_info(info)
+
+    def _apply_info(self, info: DatabaseInfo | None) -> None:
+        self.info = info
         self._show_page()
         self._update_actions()
 
@@ -611,6 +645,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_task_failed(self, error: object) -> None:
         self._continuation = None
+        self._show_failure(error)
+
+    @Slot(object)
+    def _show_failure(self, error: object) -> None:
         message = getattr(error, "message", None)
         text = message_text(message) if message is not None else str(error)
         QMessageBox.critical(self, self.tr("Something went wrong"), text)
@@ -728,6 +766,50 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _toggle_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
+
+
+class _DatabaseLease:
+    """The window's open database as its background readings share it.
+
+    Thread contract: created and released on the GUI thread; ``describe``
+    runs on a worker. Releasing closes the database at once, or, while a
+    reading still runs, as soon as it ends: a reading of a database closed
+    under it would keep a connection open until the garbage collector finds
+    it, holding the file.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._lock = threading.Lock()
+        self._readings = 0
+        self._released = False
+
+    def describe(
+        self, *, progress: Progress, is_cancelled: IsCancelled
+    ) -> tuple[Database, DatabaseInfo]:
+        """Worker: what the database holds, tagged with the database it describes."""
+        with self._lock:
+            if self._released:
+                raise Cancelled
+            self._readings += 1
+        try:
+            return self.database, describe_database(self.database)
+        finally:
+            with self._lock:
+                self._readings -= 1
+                close = self._released and not self._readings
+            if close:
+                self.database.close()
+
+    def release(self) -> None:
+        """GUI thread: the window is done with the database; it closes once unread."""
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+            close = not self._readings
+        if close:
+            self.database.close()
 
 
 def _dropped_spreadsheets(urls: list[Any]) -> list[str]:
