@@ -31,6 +31,13 @@ QPushButton#primaryAction {
     font-weight: 600;
 }
 QPushButton#primaryAction:hover { background: palette(dark); }
+/* Last, so it wins over :hover. palette() takes the active colours, so the
+   accent would stay on a disabled button: it gets the plain button's muted look. */
+QPushButton#primaryAction:disabled {
+    background: palette(button);
+    color: palette(placeholder-text);
+    border: 1px solid palette(midlight);
+}
 QStatusBar QLabel { padding: 0 6px; }
 """
 
