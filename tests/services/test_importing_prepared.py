@@ -23,12 +23,16 @@ import clmdesk.storage.importing as storing
 from clmdesk.core.importing import Field, FilePlan, Role
 from clmdesk.core.tasks import Cancelled
 from clmdesk.services.importing import (
+    FirstRowsWorkbook,
     ImportFailed,
     PreparedImport,
     dry_run,
+    first_rows,
     import_options,
     plan_files,
     prepare_import,
+    read_again,
+    rows_released,
     run_import,
 )
 from clmdesk.storage.database import Database, open_database
@@ -256,20 +260,33 @@ def test_a_dry_run_before_midnight_and_an_import_after_it_convert_twice(
     assert summary.imported == prepared.summary.imported
 
 
-def test_plans_read_again_from_disk_convert_again(
+def test_plans_read_again_from_disk_reuse_it_unless_the_file_changed(
     database: Database, tmp_path: Path, spy: ConversionSpy
 ) -> None:
     path = orders_file(tmp_path)
     plans = plan_files([path])
     prepared = prepare_import(database, plans, today=TODAY)
-    # Equal plans of another read: the file may have changed meanwhile, so
-    # only the very raw data the dry run converted is trusted.
+    # Equal plans of another read of the same bytes (same SHA-256).
     again = plan_files([path])
     assert again[0].sheets == plans[0].sheets
     assert again[0].workbook is not plans[0].workbook
-    assert not prepared.matches(again, TODAY)
-    run_import(database, again, prepared, today=TODAY)
+    assert prepared.matches(again, TODAY)
+
+    # The file changed meanwhile: only the content the dry run converted is trusted.
+    write_xlsx(
+        path,
+        {
+            "Vendas": [
+                HEADER,
+                *[["C9", datetime(2024, 3, 5, 10, i), 99.0, f"P{i}"] for i in range(4)],
+            ]
+        },
+    )
+    changed = plan_files([path])
+    assert not prepared.matches(changed, TODAY)
+    summary = run_import(database, changed, prepared, today=TODAY)
     assert spy.count == 2
+    assert summary.rows_read == 4
 
 
 def test_a_prepared_import_serves_one_import_and_can_be_released(
@@ -409,3 +426,179 @@ def test_a_failure_with_a_reused_conversion_changes_nothing(
     assert spy.count == 1
     assert "disk is full" in raised.value.message.english()
     assert snapshot(database) == before
+
+
+# ------------------------------- the wizard's rows: first rows, release, reuse
+
+
+def long_orders_file(tmp_path: Path, lines: int = 60) -> Path:
+    """A title line above the header, then ``lines`` lines of 13 customers; one row bad.
+
+    Two lines a day per customer, each its own order (its own order id).
+    """
+    return write_xlsx(
+        tmp_path / "longo.xlsx",
+        {
+            "Vendas": [
+                ["Relatório de vendas"],
+                HEADER,
+                *[
+                    [
+                        f"C{i // 2 % 13}",
+                        datetime(2024, 1, 1 + i // 2 % 28, 9, i % 60),
+                        "abc" if i == 41 else 2.5 + i,
+                        f"P{i}",
+                    ]
+                    for i in range(lines)
+                ],
+            ]
+        },
+    )
+
+
+def test_first_rows_keep_the_head_and_convert_as_the_whole_file(
+    database: Database, other_database: Database, tmp_path: Path
+) -> None:
+    plans = plan_files([long_orders_file(tmp_path)])
+    assert plans[0].sheets[0].header_row == 1
+    head = first_rows(plans, rows=10)
+    assert isinstance(head[0].workbook, FirstRowsWorkbook)
+    assert rows_released(head)
+    assert not rows_released(plans)
+    assert first_rows(head) == head  # already cut: as it is
+    sheet = head[0].workbook.sheets[0]
+    assert len(sheet.rows) == 12  # title, header and ten data rows
+    assert list(sheet.row_numbers) == list(range(1, 13))
+    assert head[0].sheets == plans[0].sheets
+    assert (head[0].workbook.sha256, head[0].workbook.size) == (
+        plans[0].workbook.sha256,
+        plans[0].workbook.size,
+    )
+
+    # Converting plans cut to their first rows reads the file again: the
+    # counts are those of the whole file, and the first rows stay as they were.
+    forecast = dry_run(database, head, today=TODAY)
+    assert forecast.counts() == dry_run(database, plans, today=TODAY).counts()
+    assert (forecast.rows_read, forecast.rejected) == (60, 1)
+    summary = run_import(database, head, today=TODAY)
+    assert summary.counts() == forecast.counts()
+    assert len(head[0].workbook.sheets[0].rows) == 12
+    fresh = run_import(other_database, plans, today=TODAY)
+    assert stored(other_database) == stored(database)
+    assert fresh.counts() == summary.counts()
+
+
+def test_read_again_reads_only_the_files_cut_to_their_first_rows(
+    tmp_path: Path,
+) -> None:
+    plans = plan_files([long_orders_file(tmp_path), orders_file(tmp_path)])
+    edited = (without_order_ref(plans[:1])[0], plans[1])
+    head = (first_rows(edited, rows=5)[0], edited[1])
+    seen: list[tuple[int, int]] = []
+    complete = read_again(head, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 1)]
+    assert complete[1] is edited[1]
+    assert type(complete[0].workbook) is not FirstRowsWorkbook
+    assert complete[0].sheets == edited[0].sheets  # the edit is kept
+    assert complete[0].workbook.sheets == plans[0].workbook.sheets
+    assert read_again(plans) == plans
+
+
+def test_a_file_that_changed_or_went_away_is_not_read_again(
+    database: Database, tmp_path: Path
+) -> None:
+    path = orders_file(tmp_path)
+    head = first_rows(plan_files([path]))
+    write_xlsx(path, {"Vendas": [HEADER, ["C1", datetime(2024, 3, 5), 1.0, "P1"]]})
+    with pytest.raises(ImportFailed) as raised:
+        prepare_import(database, head, today=TODAY)
+    assert raised.value.message.id == "import.file.changed"
+    assert raised.value.message.params == {"file": "vendas.xlsx"}
+
+    path.unlink()
+    with pytest.raises(ImportFailed) as raised:
+        run_import(database, head, today=TODAY)
+    assert "vendas.xlsx" in raised.value.message.english()
+    assert snapshot(database)["order_lines"] == []
+
+
+def test_released_rows_are_let_go_before_the_database_is_asked(
+    database: Database,
+    tmp_path: Path,
+    spy: ConversionSpy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plans = plan_files([long_orders_file(tmp_path)])
+    head = first_rows(plans)
+    raw = plans[0].workbook.sheets[0]
+    real = importing.dry_run_import
+    seen: list[int] = []
+
+    def checking(*args: Any, **kwargs: Any) -> Any:
+        seen.append(len(raw.rows))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "dry_run_import", checking)
+    prepared = prepare_import(database, plans, release_rows=True, today=TODAY)
+    assert seen == [0]
+    assert len(head[0].workbook.sheets[0].rows) == 62  # the first rows stay
+    # The conversion serves the plans the caller kept: nothing is read again.
+    assert prepared.matches(head, TODAY)
+    summary = run_import(database, head, prepared, today=TODAY)
+    assert spy.count == 1
+    assert summary.counts() == prepared.summary.counts()
+    assert summary.imported == 59
+
+
+def test_released_rows_are_let_go_on_a_cancel_too(
+    database: Database, tmp_path: Path
+) -> None:
+    plans = plan_files([long_orders_file(tmp_path)])
+    with pytest.raises(Cancelled):
+        prepare_import(
+            database, plans, release_rows=True, today=TODAY, is_cancelled=lambda: True
+        )
+    assert plans[0].workbook.sheets[0].rows == []
+    # Plans cut to their first rows are never emptied: they are the caller's.
+    head = first_rows(plan_files([long_orders_file(tmp_path)]))
+    prepare_import(database, head, release_rows=True, today=TODAY)
+    assert len(head[0].workbook.sheets[0].rows) == 62
+
+
+def test_a_previous_dry_run_is_checked_again_without_converting(
+    database: Database, tmp_path: Path, spy: ConversionSpy
+) -> None:
+    plans = plan_files([long_orders_file(tmp_path)])
+    head = first_rows(plans)
+    first = prepare_import(database, plans, release_rows=True, today=TODAY)
+    seen: list[tuple[int, int]] = []
+    second = prepare_import(
+        database,
+        head,
+        first,
+        today=TODAY,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert spy.count == 1  # nothing read or converted again
+    assert not first.available
+    assert second.available
+    assert second.summary.counts() == first.summary.counts()
+    assert seen[0] == (0, 60)
+    assert seen[-1] == (60, 60)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    # The database changed in between: the check sees it.
+    run_import(database, plan_files([orders_file(tmp_path)]), today=TODAY)
+    third = prepare_import(database, head, second, today=TODAY)
+    assert spy.count == 2  # the other file only
+    assert third.summary.customers_known == 2
+
+    # An edit: the previous conversion is let go and the file read again.
+    edited = without_order_ref(head)
+    fourth = prepare_import(database, edited, third, today=TODAY)
+    assert spy.count == 3
+    assert not third.available
+    assert fourth.summary.orders_new < third.summary.orders_new
+    summary = run_import(database, edited, fourth, today=TODAY)
+    assert spy.count == 3
+    assert summary.counts() == fourth.summary.counts()

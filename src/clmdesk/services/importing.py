@@ -20,9 +20,11 @@ API
     Everything the import would do, computed without writing: its counts
     equal those of :func:`run_import` on the same plans and an unchanged
     database (same conversion, same decisions, only the inserts left out).
-:func:`prepare_import` ``(database, plans) -> PreparedImport``
+:func:`prepare_import` ``(database, plans, previous=None, release_rows=False) -> PreparedImport``
     The same dry run, keeping its conversion (:class:`PreparedImport`,
-    forecast in ``.summary``) for the import that follows it.
+    forecast in ``.summary``) for the import that follows it; it takes the
+    conversion of ``previous`` when nothing changed, and with
+    ``release_rows`` lets go of the raw rows as soon as they are converted.
 :func:`run_import` ``(database, plans, prepared=None, classify=False, remember=True) -> ImportSummary``
     Convert (or take the conversion of ``prepared`` when it was made for
     the same plans and day), then write in ONE transaction; cancel or any
@@ -30,6 +32,12 @@ API
     each sheet's mapping under its header signature.  ``classify``
     recomputes the lifecycle history afterwards (the window does that
     itself).
+:func:`first_rows` ``(plans) -> tuple[FilePlan, ...]``, :func:`rows_released`, :func:`read_again`, :func:`drop_rows`
+    Plans that keep only each sheet's first rows (:class:`FirstRowsWorkbook`:
+    what the wizard shows), whether some plan is such, the same plans with
+    their files read again in full, and letting go of plans' raw rows a
+    slice at a time.  Every function above reads a released file again by
+    itself when it needs its rows.
 :func:`import_files` ``(database, paths, classify=True) -> ImportSummary``
     The command line's one-shot: plan, convert and import, reading the next
     file while the current one is converted (calamine releases the GIL),
@@ -37,9 +45,21 @@ API
 :func:`list_batches`, :func:`preview_undo`, :func:`undo_batch`
     The import history and its undo.
 
-Errors: :class:`ImportFailed` (a file that cannot be read, or a database
-that refuses the write) and :class:`~clmdesk.core.tasks.Cancelled`; each
-carries or implies "nothing was changed".
+Errors: :class:`ImportFailed` (a file that cannot be read, or no longer
+holds what was planned, or a database that refuses the write) and
+:class:`~clmdesk.core.tasks.Cancelled`; each carries or implies "nothing was
+changed".
+
+Memory (a million 7-column lines, ``bench/wizard_memory_bench.py``): the
+raw rows weigh some 300 MB, the columns planning caches from them some 200,
+the conversion some 180, and the write needs some 270 more.  The command
+line holds one file's rows at a time and lets go of them once converted.
+The wizard needs the rows while mappings are edited, and the conversion
+from the dry run to the import: its dry run lets go of the rows once
+converted (``release_rows``) while the pages keep :func:`first_rows`, so the
+rows and the write never meet.  Millions of small objects are let go a
+slice at a time (:func:`~clmdesk.core.importing.columns.pause_if_due`), so
+the window's thread keeps getting the GIL meanwhile.
 """
 
 from __future__ import annotations
@@ -56,10 +76,14 @@ from clmdesk.core.importing import (
     FilePlan,
     ImportOptions,
     NormalizedSheet,
+    RawSheet,
+    RawWorkbook,
     RejectedRow,
     Role,
     SavedMapping,
+    SheetPlan,
 )
+from clmdesk.core.importing.columns import CHUNK, pause_if_due, sheet_columns
 from clmdesk.core.importing.convert import convert_sheet
 from clmdesk.core.importing.plan import plan_workbook
 from clmdesk.core.messages import Message, define
@@ -71,7 +95,7 @@ from clmdesk.core.tasks import (
     no_progress,
 )
 from clmdesk.fileio.errors import ReadError
-from clmdesk.fileio.readers import plan_file
+from clmdesk.fileio.readers import plan_file, read_file
 from clmdesk.services.read_ahead import ReadAhead
 from clmdesk.storage import batches as _batches
 from clmdesk.storage.importing import (
@@ -93,23 +117,29 @@ if TYPE_CHECKING:
     from clmdesk.storage.database import Database
 
 __all__ = [
+    "FIRST_ROWS",
     "BatchFile",
     "BatchRecord",
     "FieldConflict",
     "FileRecord",
+    "FirstRowsWorkbook",
     "ImportFailed",
     "ImportSummary",
     "PreparedImport",
     "SheetOutcome",
     "UndoError",
     "UndoPreview",
+    "drop_rows",
     "dry_run",
+    "first_rows",
     "import_files",
     "import_options",
     "list_batches",
     "plan_files",
     "prepare_import",
     "preview_undo",
+    "read_again",
+    "rows_released",
     "run_import",
     "undo_batch",
 ]
@@ -125,6 +155,10 @@ UndoError = _batches.UndoError
 NOT_UNDERSTOOD = define(
     "import.file.not_understood",
     "{file}: no sheet has columns clmdesk recognises (customer, date, amount, e-mail…); nothing was imported.",
+)
+FILE_CHANGED = define(
+    "import.file.changed",
+    "{file} changed since it was read: remove it from the list and add it again to import what it holds now.",
 )
 
 
@@ -289,6 +323,158 @@ def plan_files(
 
 
 # --------------------------------------------------------------------------
+# Raw rows: first rows only, read again, let go
+
+#: Data rows a sheet keeps once its raw rows are let go: those the wizard
+#: shows (preview, examples) and asks about (the day/month question).
+FIRST_ROWS = 2_000
+
+
+@dataclass(frozen=True)
+class FirstRowsWorkbook(RawWorkbook):
+    """A workbook cut to the first rows of each sheet (see :func:`first_rows`).
+
+    Each sheet keeps its rows down to the header and :data:`FIRST_ROWS` data
+    rows below it, enough to show it; ``path``, ``size`` and ``sha256`` say
+    which file to read again, and which content to expect, when all of them
+    are needed.
+    """
+
+
+def first_rows(
+    plans: Sequence[FilePlan], rows: int = FIRST_ROWS
+) -> tuple[FilePlan, ...]:
+    """The plans, each sheet keeping only its first ``rows`` data rows.
+
+    For a caller that shows the sheets but lets the import service convert
+    them (:func:`prepare_import` with ``release_rows``); plans already cut
+    are returned as they are.  Cheap: the rows kept are shared, not copied.
+    """
+    return tuple(
+        plan
+        if isinstance(plan.workbook, FirstRowsWorkbook)
+        else dataclasses.replace(
+            plan,
+            workbook=FirstRowsWorkbook(
+                path=plan.workbook.path,
+                file=plan.workbook.file,
+                size=plan.workbook.size,
+                sha256=plan.workbook.sha256,
+                sheets=tuple(
+                    _sheet_head(raw, sheet, rows) for raw, sheet in plan.pairs()
+                ),
+            ),
+        )
+        for plan in plans
+    )
+
+
+def _sheet_head(raw: RawSheet, plan: SheetPlan, rows: int) -> RawSheet:
+    stop = _data_start(plan) + rows
+    return dataclasses.replace(
+        raw, rows=list(raw.rows[:stop]), row_numbers=raw.row_numbers[:stop]
+    )
+
+
+def _data_start(plan: SheetPlan) -> int:
+    return 0 if plan.header_row is None else plan.header_row + 1
+
+
+def rows_released(plans: Sequence[FilePlan]) -> bool:
+    """Whether some plan lacks rows it planned (its file must be read again to convert it).
+
+    True for plans that keep their first rows only, and for plans whose rows
+    were emptied (:func:`drop_rows`, ``release_rows``) under a caller that
+    kept them after all.
+    """
+    return any(map(_released, plans))
+
+
+def _released(plan: FilePlan) -> bool:
+    return isinstance(plan.workbook, FirstRowsWorkbook) or any(
+        len(raw.rows) < _data_start(sheet) + sheet.data_rows
+        for raw, sheet in plan.pairs()
+    )
+
+
+@without_collection
+def read_again(
+    plans: Sequence[FilePlan],
+    *,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> tuple[FilePlan, ...]:
+    """The plans, those lacking rows (see :func:`rows_released`) with their files read again in full.
+
+    The sheet plans are kept as they are (with the user's edits); the other
+    plans are returned as they are.
+
+    Parameters
+    ----------
+    progress
+        Files read so far (reported after each one).
+
+    Raises
+    ------
+    ImportFailed
+        A file can no longer be read, or its content changed since it was
+        planned (its size or SHA-256 differs).
+    Cancelled
+        ``is_cancelled()`` became true.
+    """
+    released = [_released(plan) for plan in plans]
+    done = 0
+    complete = []
+    for plan, again in zip(plans, released, strict=True):
+        if not again:
+            complete.append(plan)
+            continue
+        check_cancelled(is_cancelled)
+        try:
+            workbook = read_file(plan.workbook.path, is_cancelled=is_cancelled)
+        except ReadError as error:
+            raise ImportFailed(error.message) from error
+        if (workbook.size, workbook.sha256) != (
+            plan.workbook.size,
+            plan.workbook.sha256,
+        ):
+            raise ImportFailed(Message(FILE_CHANGED, {"file": plan.workbook.file}))
+        complete.append(dataclasses.replace(plan, workbook=workbook))
+        del workbook
+        done += 1
+        progress(done, sum(released))
+    return tuple(complete)
+
+
+def drop_rows(plans: Sequence[FilePlan]) -> None:
+    """Empty the raw rows of ``plans`` and the columns cached from them, a slice at a time.
+
+    Only for plans nobody needs any more: the rows are emptied in place, so
+    their memory goes back even while the plans themselves are still
+    referenced (by a task's arguments, for instance).  Plans that keep
+    their first rows only are left alone: those rows are shared with
+    whoever made them.  Thread contract: any thread but the window's (a
+    million lines take some 200 ms, though never more than a few
+    milliseconds without letting other threads run).
+    """
+    for plan in plans:
+        if isinstance(plan.workbook, FirstRowsWorkbook):
+            continue
+        for raw, sheet in plan.pairs():
+            sheet_columns(raw, _data_start(sheet)).release()
+            _empty(raw.rows)
+            _empty(raw.row_numbers)
+
+
+def _empty(values: object) -> None:
+    # Freeing a million rows at once holds the GIL for a fifth of a second.
+    if isinstance(values, list):
+        while values:
+            del values[-CHUNK:]
+            pause_if_due()
+
+
+# --------------------------------------------------------------------------
 # Converting
 
 
@@ -393,6 +579,34 @@ def _convert(
     return converted, total
 
 
+def _convert_released(
+    plans: Sequence[FilePlan],
+    today: date,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+    *,
+    release_rows: bool,
+) -> tuple[_Converted, int]:
+    """:func:`_convert`, reading released files again first and letting go of the rows read.
+
+    With ``release_rows`` the rows of ``plans`` are let go too, once converted
+    (or on the way out of a cancel or failure).
+    """
+    complete = read_again(plans, is_cancelled=is_cancelled)
+    try:
+        return _convert(complete, today, progress, is_cancelled)
+    finally:
+        # Before the database is asked anything: the rows are no longer needed.
+        drop_rows(
+            [
+                read
+                for read, given in zip(complete, plans, strict=True)
+                if release_rows or read is not given
+            ]
+        )
+        del complete
+
+
 def _write_progress(progress: Progress, offset: int, span: int, of: int) -> Progress:
     """The write's own ``(done, total)`` as ``offset`` + its share of ``span``, out of ``of``.
 
@@ -420,10 +634,16 @@ class PreparedImport:
 
     The conversion holds about as much memory as the raw cells: it is let
     go by :meth:`release`, or by :func:`run_import`, which takes it whether
-    it can use it or not (one import per dry run).
+    it can use it or not (one import per dry run), or by a later
+    :func:`prepare_import` given it as ``previous``.
+
+    "The same plans" means the same files (path, size and SHA-256: plans
+    that keep only their first rows, or were read again, match the plans
+    read first) and equal sheet plans.  It keeps none of their raw rows.
 
     Thread contract: made on a worker; :meth:`release` may be called from
-    any thread, also while an import is taking it.
+    any thread, also while an import is taking it.  Letting go of the
+    conversion of a million lines takes some 20 ms: call it on a worker.
 
     Attributes
     ----------
@@ -433,7 +653,7 @@ class PreparedImport:
         The import day the conversion was made for.
     """
 
-    __slots__ = ("_converted", "_lock", "_plans", "summary", "today")
+    __slots__ = ("_converted", "_lock", "_made_for", "summary", "today")
 
     def __init__(
         self,
@@ -444,7 +664,7 @@ class PreparedImport:
     ) -> None:
         self.summary = summary
         self.today = today
-        self._plans: tuple[FilePlan, ...] | None = tuple(plans)
+        self._made_for: tuple[_PlanKey, ...] | None = tuple(map(_plan_key, plans))
         self._converted: _Converted | None = converted
         self._lock = threading.Lock()
 
@@ -461,25 +681,33 @@ class PreparedImport:
     def release(self) -> None:
         """Let go of the conversion (the forecast stays)."""
         with self._lock:
-            self._converted = None
-            self._plans = None
+            converted, self._converted = self._converted, None
+            self._made_for = None
+        # Freed here, outside the lock.
+        del converted
 
     def _matches(self, plans: Sequence[FilePlan], today: date) -> bool:
-        made_for = self._plans
+        made_for = self._made_for
         if self._converted is None or made_for is None or today != self.today:
             return False
-        return len(plans) == len(made_for) and all(
-            new is old or (new.workbook is old.workbook and new.sheets == old.sheets)
-            for new, old in zip(plans, made_for, strict=True)
-        )
+        return tuple(map(_plan_key, plans)) == made_for
 
     def _take(self, plans: Sequence[FilePlan], today: date) -> _Converted | None:
         """The conversion if it fits ``plans`` and ``today``; released either way."""
         with self._lock:
             converted = self._converted if self._matches(plans, today) else None
             self._converted = None
-            self._plans = None
+            self._made_for = None
         return converted
+
+
+#: What a conversion depends on in a plan: the file's content and the sheet plans.
+_PlanKey = tuple[str, int, str, tuple[SheetPlan, ...]]
+
+
+def _plan_key(plan: FilePlan) -> _PlanKey:
+    workbook = plan.workbook
+    return (workbook.path, workbook.size, workbook.sha256, plan.sheets)
 
 
 def _now() -> str:
@@ -513,7 +741,8 @@ def dry_run(
         The import day (dates after it are rejected); default today.
     progress, is_cancelled
         Task contract; progress counts every row twice (converted, then
-        checked against the database).
+        checked against the database).  A file read again (its plan kept
+        only its first rows) is read before the first report.
 
     Returns
     -------
@@ -524,18 +753,22 @@ def dry_run(
     Raises
     ------
     ImportFailed
-        The database cannot be read.
+        The database cannot be read, or a file read again can no longer be
+        read or changed.
     Cancelled
         ``is_cancelled()`` became true.
     """
-    return _dry_run(database, plans, today, progress, is_cancelled)[0]
+    day = today or date.today()
+    return _dry_run(database, plans, day, progress, is_cancelled)[0]
 
 
 @without_collection
 def prepare_import(
     database: Database,
     plans: Sequence[FilePlan],
+    previous: PreparedImport | None = None,
     *,
+    release_rows: bool = False,
     today: date | None = None,
     progress: Progress = no_progress,
     is_cancelled: IsCancelled = never_cancelled,
@@ -544,7 +777,22 @@ def prepare_import(
 
     Pass the result to :func:`run_import` as ``prepared``: if the plans and
     the day have not changed meanwhile, the import skips the conversion.
-    Parameters, progress and errors are those of :func:`dry_run`.
+    Parameters, progress and errors are otherwise those of :func:`dry_run`.
+
+    Parameters
+    ----------
+    previous
+        An earlier result for these plans (the wizard went back and came
+        again): its conversion is taken if the plans and the day are those
+        it was made for, and checked against the database again, so
+        nothing is read or converted; it is let go in any case.
+    release_rows
+        The caller gives up the raw rows of ``plans`` (it keeps
+        :func:`first_rows` of them to show): they are emptied, in place and
+        a slice at a time, as soon as they are converted (or on a cancel or
+        failure), so the check against the database and the import never
+        hold them.  Rows of plans that keep their first rows only are left
+        alone.
 
     Returns
     -------
@@ -552,24 +800,38 @@ def prepare_import(
         The forecast (``.summary``) and the conversion it was computed from.
     """
     day = today or date.today()
-    summary, converted = _dry_run(database, plans, day, progress, is_cancelled)
+    try:
+        summary, converted = _dry_run(
+            database, plans, day, progress, is_cancelled, previous, release_rows
+        )
+    finally:
+        if release_rows:  # also when it stopped before converting
+            drop_rows(plans)
     return PreparedImport(summary, plans, day, converted)
 
 
 def _dry_run(
     database: Database,
     plans: Sequence[FilePlan],
-    today: date | None,
+    today: date,
     progress: Progress,
     is_cancelled: IsCancelled,
+    previous: PreparedImport | None = None,
+    release_rows: bool = False,
 ) -> tuple[ImportSummary, _Converted]:
-    converted, total = _convert(plans, today or date.today(), progress, is_cancelled)
+    converted = previous._take(plans, today) if previous is not None else None
+    if converted is None:
+        converted, total = _convert_released(
+            plans, today, progress, is_cancelled, release_rows=release_rows
+        )
+        check_progress = _write_progress(progress, total, total, 2 * total)
+    else:
+        total = _rows_of(plans)
+        progress(0, total)
+        check_progress = _write_progress(progress, 0, total, total)
     try:
         outcome = dry_run_import(
-            database,
-            converted.sheets,
-            _write_progress(progress, total, total, 2 * total),
-            is_cancelled,
+            database, converted.sheets, check_progress, is_cancelled
         )
     except ImportWriteError as error:
         raise ImportFailed(error.message) from error
@@ -643,7 +905,9 @@ def run_import(
     database
         The business database.
     plans
-        The files' plans (as confirmed in the wizard).
+        The files' plans (as confirmed in the wizard); those that keep only
+        their first rows have their files read again, unless ``prepared``
+        serves.
     prepared
         The result of :func:`prepare_import` (the dry run shown to the
         user).  Its conversion is used when it was made for these plans and
@@ -671,14 +935,17 @@ def run_import(
     Raises
     ------
     ImportFailed
-        The database refused the write; nothing was changed.
+        The database refused the write, or a file read again can no longer
+        be read or changed; nothing was changed.
     Cancelled
         ``is_cancelled()`` became true; nothing was changed.
     """
     day = today or date.today()
     converted = prepared._take(plans, day) if prepared is not None else None
     if converted is None:
-        converted, total = _convert(plans, day, progress, is_cancelled)
+        converted, total = _convert_released(
+            plans, day, progress, is_cancelled, release_rows=False
+        )
         write_progress = _write_progress(progress, total, total, 2 * total)
     else:
         total = _rows_of(plans)
