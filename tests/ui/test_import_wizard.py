@@ -5,7 +5,10 @@ a mapping edited on the way; the dry run's counts must be the import's, a
 second import adds nothing, and a cancelled import leaves the database as it
 was. A small generated workbook checks rejected rows and their export, and
 that the import reuses the dry run's conversion unless a mapping was edited
-after it.
+after it. The dry run lets go of the raw rows once converted: the pages keep
+their first rows, Back then Next reuses the conversion, an edit reads the
+file again (and names a file that changed meanwhile), and closing frees
+what is left off the window's thread.
 """
 
 from __future__ import annotations
@@ -188,6 +191,7 @@ class _Gate:
         return SimpleNamespace(
             plan_files=backend.plan_files,
             refine_sheets=backend.refine_sheets,
+            read_again=backend.read_again,
             dry_run=backend.dry_run,
             run_import=run_import,
         )
@@ -410,6 +414,22 @@ def write_two_orders_a_day(path: Path) -> Path:
     return path
 
 
+def write_many_orders(path: Path, lines: int) -> Path:
+    """``lines`` orders, one per customer (C0, C1, …)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Vendas")
+    sheet.append(["Cliente", "Data", "Valor total (R$)", "Pedido"])
+    for line in range(lines):
+        sheet.append(
+            [f"C{line}", datetime(2024, 1, 1 + line % 28, 9), 1.0 + line, f"P{line}"]
+        )
+    workbook.save(path)
+    workbook.close()
+    return path
+
+
 def record_bar(page) -> list[tuple[int, int]]:
     """(value, maximum) of the page's progress bar at every change."""
     bar = page.busy.bar
@@ -464,15 +484,20 @@ def test_a_mapping_edited_after_the_dry_run_is_imported_as_edited(
     assert first is not None
     assert first.available
 
-    # Back: the dry run's conversion is let go; without order ids C1's two
-    # purchases of 5 March are one order.
+    # Back: the conversion stays for a dry run with nothing edited.
     wizard.back()
-    assert wizard.prepared is None
-    assert not first.available
+    assert wizard.prepared is first
+    assert first.available
+    # The edit: its formats are detected from every value, so the file is
+    # read again (the dry run let go of its rows), and the conversion goes.
     page = wizard.mapping_page
     choose_field(page, "Pedido", None)
+    assert wizard.prepared is None
     qtbot.waitUntil(page.isComplete, timeout=30000)
+    assert not first.available
+    assert not service.rows_released(wizard.plans)
     assert Field.ORDER_ID not in wizard.plans[0].sheets[0].mapping
+    # Without order ids C1's two purchases of 5 March are one order.
     forecast = go_to_summary(qtbot, wizard)
     assert spy.count == 2
     assert (forecast.lines_imported, forecast.orders_new) == (3, 2)
@@ -492,9 +517,173 @@ def test_a_mapping_edited_after_the_dry_run_is_imported_as_edited(
     assert orders == 2
 
 
-def test_closing_on_the_summary_lets_the_conversion_go(
+def test_the_dry_run_lets_go_of_the_rows_and_the_pages_keep_their_first_rows(
     qtbot, make_wizard, tmp_path: Path
 ) -> None:
+    path = write_many_orders(tmp_path / "muitas.xlsx", 2_500)
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    raw = wizard.plans[0].workbook.sheets[0]
+    assert len(raw.rows) == 2_501
+    go_to_summary(qtbot, wizard)
+    # Converted: the rows the sheets page read are gone, its first rows stay.
+    assert raw.rows == []
+    assert service.rows_released(wizard.plans)
+    assert len(wizard.plans[0].workbook.sheets[0].rows) == 1 + service.FIRST_ROWS
+
+    wizard.back()
+    page = wizard.mapping_page
+    assert page.preview_model.rowCount() == page.preview_model.MAX_ROWS
+    assert page.preview_model.index(0, 0).data() == "C0"
+    examples = page.mapping_model.index(0, ColumnMappingModel.COL_EXAMPLES).data()
+    assert examples.startswith("C0; C1")
+    # The sheet still says how many rows it has.
+    assert "2,500" in page.info_label.text()
+    assert page.isComplete()
+
+
+def test_back_and_next_without_an_edit_reuse_the_conversion(
+    qtbot, make_wizard, database, tmp_path: Path, monkeypatch
+) -> None:
+    spy = _ConversionSpy(monkeypatch)
+    path = write_small_orders(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    forecast = go_to_summary(qtbot, wizard)
+    prepared = wizard.prepared
+    wizard.back()
+    assert wizard.mapping_page.isComplete()  # nothing to read again
+    again = go_to_summary(qtbot, wizard)
+    assert spy.count == 1  # checked against the database again, not converted
+    assert again.counts() == forecast.counts()
+    assert again.rejected_rows == forecast.rejected_rows
+    assert wizard.prepared is not prepared
+    assert not prepared.available
+
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000) as finished:
+        wizard.next()
+    assert spy.count == 1
+    assert finished.args[0].counts() == again.counts()
+
+
+def test_a_file_changed_after_the_dry_run_is_named_when_a_mapping_is_edited(
+    qtbot, make_wizard, tmp_path: Path, monkeypatch
+) -> None:
+    path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    go_to_summary(qtbot, wizard)
+    write_small_orders(path)
+    errors: list[object] = []
+    monkeypatch.setattr(wizard, "show_error", errors.append)
+    wizard.back()
+    page = wizard.mapping_page
+    choose_field(page, "Pedido", None)
+    qtbot.waitUntil(lambda: bool(errors), timeout=30000)
+    assert errors[0].message.id == "import.file.changed"
+    assert page.stack.currentIndex() == 1  # the sheets again, not the busy bar
+    assert not page.isComplete()  # the edit could not be checked
+
+
+def test_going_back_to_the_files_while_reading_again_stops_it(
+    qtbot, make_wizard, tmp_path: Path
+) -> None:
+    gate = threading.Event()
+    reading = threading.Event()
+
+    def read_again(plans, previous=None, *, progress, is_cancelled):
+        reading.set()
+        while not gate.is_set() and not is_cancelled():
+            threading.Event().wait(0.005)
+        return backend.read_again(
+            plans, previous, progress=progress, is_cancelled=is_cancelled
+        )
+
+    stand_in = SimpleNamespace(
+        plan_files=backend.plan_files,
+        refine_sheets=backend.refine_sheets,
+        read_again=read_again,
+        dry_run=backend.dry_run,
+        run_import=backend.run_import,
+    )
+    path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)], backend=stand_in)
+    wait_for_sheets(qtbot, wizard)
+    go_to_summary(qtbot, wizard)
+    wizard.back()
+    page = wizard.mapping_page
+    choose_field(page, "Pedido", None)
+    qtbot.waitUntil(reading.is_set, timeout=10000)
+    assert wizard.task_name == "read_again"
+    assert page.stack.currentIndex() == 0  # the busy bar
+    assert not page.isComplete()
+
+    wizard.back()  # to the files
+    qtbot.waitUntil(lambda: not wizard.is_busy, timeout=10000)
+    gate.set()
+    wizard.next()  # the edit is still there: read again, then refined
+    qtbot.waitUntil(page.isComplete, timeout=30000)
+    assert not service.rows_released(wizard.plans)
+    assert Field.ORDER_ID not in wizard.plans[0].sheets[0].mapping
+    forecast = go_to_summary(qtbot, wizard)
+    assert (forecast.lines_imported, forecast.orders_new) == (3, 2)
+
+
+def test_back_while_the_dry_run_runs_then_next_reads_the_file_again(
+    qtbot, make_wizard, tmp_path: Path, monkeypatch
+) -> None:
+    spy = _ConversionSpy(monkeypatch)
+    started = threading.Event()
+
+    def dry_run(database, plans, previous=None, *, progress, is_cancelled):
+        if not started.is_set():  # the first dry run waits to be cancelled
+            started.set()
+            while not is_cancelled():
+                threading.Event().wait(0.005)
+        return backend.dry_run(
+            database, plans, previous, progress=progress, is_cancelled=is_cancelled
+        )
+
+    stand_in = SimpleNamespace(
+        plan_files=backend.plan_files,
+        refine_sheets=backend.refine_sheets,
+        read_again=backend.read_again,
+        dry_run=dry_run,
+        run_import=backend.run_import,
+    )
+    path = write_small_orders(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)], backend=stand_in)
+    wait_for_sheets(qtbot, wizard)
+    raw = wizard.plans[0].workbook.sheets[0]
+    wizard.next()
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    wizard.back()  # cancels the dry run, which lets go of the rows anyway
+    qtbot.waitUntil(lambda: not wizard.is_busy, timeout=10000)
+    qtbot.waitUntil(lambda: not raw.rows, timeout=10000)
+    assert spy.count == 0
+    assert wizard.prepared is None
+    assert service.rows_released(wizard.plans)
+
+    forecast = go_to_summary(qtbot, wizard)
+    assert spy.count == 1
+    assert (forecast.imported, forecast.anonymous, forecast.rejected) == (2, 1, 2)
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000) as finished:
+        wizard.next()
+    assert spy.count == 1
+    assert finished.args[0].counts() == forecast.counts()
+
+
+def test_closing_lets_the_conversion_and_the_rows_go_off_the_windows_thread(
+    qtbot, make_wizard, tmp_path: Path, monkeypatch
+) -> None:
+    threads: list[str] = []
+    real = service.drop_rows
+
+    def recording(plans):
+        threads.append(threading.current_thread().name)
+        real(plans)
+
+    monkeypatch.setattr(service, "drop_rows", recording)
     path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
     wizard = make_wizard([str(path)])
     wait_for_sheets(qtbot, wizard)
@@ -503,4 +692,14 @@ def test_closing_on_the_summary_lets_the_conversion_go(
     assert prepared is not None
     assert prepared.available
     wizard.reject()
-    assert not prepared.available
+    qtbot.waitUntil(lambda: not prepared.available, timeout=5000)
+
+    # Closed on the sheets page: the rows read are emptied off it too.
+    other = make_wizard([str(path)])
+    wait_for_sheets(qtbot, other)
+    raw = other.plans[0].workbook.sheets[0]
+    assert raw.rows
+    other.reject()
+    qtbot.waitUntil(lambda: not raw.rows, timeout=5000)
+    assert "MainThread" not in threads
+    assert "clmdesk-let-go" in threads

@@ -41,7 +41,9 @@ __all__ = [
     "collector_paused",
     "dry_run",
     "export_rejected",
+    "let_go",
     "plan_files",
+    "read_again",
     "recorded",
     "refine_sheets",
     "release_frozen",
@@ -144,6 +146,7 @@ def _refine(
 def dry_run(
     database: Database,
     plans: Sequence[FilePlan],
+    previous: PreparedImport | None = None,
     *,
     progress: Progress,
     is_cancelled: IsCancelled,
@@ -152,11 +155,74 @@ def dry_run(
 
     The forecast is the result's ``summary``; the result also keeps the
     conversion, which :func:`run_import` reuses if nothing changed.
+
+    The wizard hands the raw rows of ``plans`` over (it keeps their first
+    rows to show): they are let go here as soon as they are converted, so
+    the rows, the conversion and the import are never in memory together.
+    ``previous`` (the dry run shown before the user went back) lends its
+    conversion when nothing changed since; it is let go here otherwise.
     """
     with collector_paused():
         return service.prepare_import(
-            database, plans, progress=progress, is_cancelled=is_cancelled
+            database,
+            plans,
+            previous,
+            release_rows=True,
+            progress=progress,
+            is_cancelled=is_cancelled,
         )
+
+
+def read_again(
+    plans: Sequence[FilePlan],
+    previous: PreparedImport | None = None,
+    *,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+) -> tuple[FilePlan, ...]:
+    """The plans with the files whose raw rows were let go read again (to edit a mapping).
+
+    ``previous``, the dry run's conversion, cannot serve the edited plans:
+    it is let go first, before the rows come back.
+    """
+    if previous is not None:
+        previous.release()
+    with collector_paused():
+        return service.read_again(plans, progress=progress, is_cancelled=is_cancelled)
+
+
+def let_go(
+    prepared: PreparedImport | None,
+    plans: list[FilePlan] | None = None,
+    *,
+    empty: bool = True,
+) -> threading.Thread | None:
+    """Let go of a conversion and of plans' raw rows on a thread of their own.
+
+    For the wizard as it closes: freeing a million lines' objects on the
+    window's thread would freeze it. The plans are taken out of ``plans``
+    (left empty), so the caller holds none of them any more. With ``empty``
+    their rows are emptied a slice at a time (no task may still use them);
+    without, the thread only drops its references, so the window's thread
+    never drops the last one (a task still reading them drops it on its own
+    thread). Returns the thread (None when there is nothing to free).
+    """
+    held = list(plans or ())
+    if plans:
+        plans.clear()
+    if prepared is None and not held:
+        return None
+
+    def free() -> None:
+        if prepared is not None:
+            prepared.release()
+        if empty:
+            service.drop_rows(held)
+        held.clear()
+
+    thread = threading.Thread(target=free, name="clmdesk-let-go", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_import(

@@ -4,7 +4,10 @@ The files are read and planned in the background when the page opens. The
 user picks a sheet on the left, sees its detected role, its columns with the
 field each one feeds (editable with a combo) and its first rows, and answers
 the day/month question when a date column cannot tell. An edit is applied
-at once and refined (formats, issues) in the background. GUI thread only.
+at once and refined (formats, issues) in the background. After a dry run
+the plans keep only their first rows (the dry run let go of the rest): an
+edit then has the files read again first, with a progress bar. GUI thread
+only.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from clmdesk.core.importing import DateOrder, Field, Role
+from clmdesk.services.importing import rows_released
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.backend import PlannedFiles, RefineRequest
 from clmdesk.ui.import_wizard.labels import ROLE_ORDER, count_text, role_label
@@ -70,6 +74,7 @@ class MappingPage(QWizardPage):
         # Sheets edited but not yet refined, by (file path, sheet index).
         self._dirty: set[tuple[str, int]] = set()
         self._refining = False
+        self._reading = False
         # (file path, sheet index) -> column -> the user's day/month answer
         self._answers: dict[tuple[str, int], dict[int, DateOrder]] = {}
         self._current = -1
@@ -266,11 +271,12 @@ class MappingPage(QWizardPage):
 
     def cleanupPage(self) -> None:
         # Going back to the files: stop reading; the plans stay for a quick return.
-        if self._planning or self._refining:
+        if self._planning or self._refining or self._reading:
             self._wizard.cancel_task()
 
     def isComplete(self) -> bool:
-        if self._planning or self._refining or self._dirty or not self._wizard.plans:
+        busy = self._planning or self._refining or self._reading
+        if busy or self._dirty or not self._wizard.plans:
             return False
         entries = self.sheet_model.entries()
         if not any(entry.plan.role != Role.IGNORE for entry in entries):
@@ -356,6 +362,15 @@ class MappingPage(QWizardPage):
         if self._dirty:
             self._refine()
         self.completeChanged.emit()
+
+    def adopt_plans(self, plans: list[FilePlan]) -> None:
+        """Keep ``plans`` in place of the plans of the same files (the sheet plans are theirs)."""
+        for plan in plans:
+            self._plans_by_path[plan.workbook.path] = plan
+
+    def forget_plans(self) -> None:
+        """Let go of every plan (the wizard closes)."""
+        self._plans_by_path.clear()
 
     def _on_planning_failed(self, error: object) -> None:
         self._planning = False
@@ -503,6 +518,10 @@ class MappingPage(QWizardPage):
         self.edit_current(role=Role(role))
 
     def _refine(self) -> None:
+        if rows_released(self._wizard.plans):
+            # Formats are detected from every value of a column.
+            self._read_again()
+            return
         requests = []
         rows = {self._key(entry): entry for entry in self.sheet_model.entries()}
         self._dirty &= set(rows)  # a file removed meanwhile needs nothing
@@ -555,6 +574,57 @@ class MappingPage(QWizardPage):
 
     def _on_refine_cancelled(self) -> None:
         self._refining = False
+        self.completeChanged.emit()
+
+    # ------------------------------------------------------- reading again
+    def _read_again(self) -> None:
+        self._reading = True
+        self.stack.setCurrentIndex(_LOADING)
+        count = sum(rows_released([plan]) for plan in self._wizard.plans)
+        self.busy.start(
+            self.tr("Reading {count} files again to check the edited columns…").format(
+                count=count_text(count)
+            )
+            if count != 1
+            else self.tr("Reading the file again to check the edited columns…")
+        )
+        self.completeChanged.emit()
+        self._wizard.run_task(
+            "read_again",
+            self._wizard.backend.read_again,
+            tuple(self._wizard.plans),
+            # The dry run's conversion no longer fits: it goes before the rows come back.
+            self._wizard.take_prepared(),
+            on_finished=self._on_read_again,
+            on_failed=self._on_read_again_failed,
+            on_cancelled=self._on_read_again_cancelled,
+            on_progress=self.busy.set_progress,
+        )
+
+    def _on_read_again(self, result: object) -> None:
+        self._reading = False
+        assert isinstance(result, tuple)
+        read = {plan.workbook.path: plan.workbook for plan in result}
+        # The files' rows come back under the sheet plans as they are now.
+        self._wizard.adopt_plans(
+            [
+                replace(plan, workbook=read.get(plan.workbook.path, plan.workbook))
+                for plan in self._wizard.plans
+            ]
+        )
+        self.stack.setCurrentIndex(_CONTENT)
+        self._show_current(reset=False)
+        self._refine()
+
+    def _on_read_again_failed(self, error: object) -> None:
+        self._reading = False
+        self.stack.setCurrentIndex(_CONTENT)
+        self._wizard.show_error(error)
+        self.completeChanged.emit()
+
+    def _on_read_again_cancelled(self) -> None:
+        self._reading = False
+        self.stack.setCurrentIndex(_CONTENT)
         self.completeChanged.emit()
 
     # ------------------------------------------------------ date question

@@ -1,10 +1,12 @@
 """Third page of the import wizard: the dry run, i.e. what the import will do (ui layer).
 
 The dry run is computed by the same service code as the import, without
-writing, so its counts are the import's. Its conversion is kept for the
-import (:attr:`ImportWizard.prepared`) until this page is left by Back or
-the wizard closes. This page is the wizard's commit page: its "Import"
-button starts the real import. GUI thread only.
+writing, so its counts are the import's. It takes the plans' raw rows over
+and lets go of them once converted (the wizard keeps their first rows to
+show); its conversion is kept for the import (:attr:`ImportWizard.prepared`),
+also across Back, where the next dry run reuses it if nothing was edited.
+This page is the wizard's commit page: its "Import" button starts the real
+import. GUI thread only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from clmdesk.services.importing import PreparedImport
+from clmdesk.services.importing import PreparedImport, first_rows
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard.labels import count_text
 from clmdesk.ui.import_wizard.models import (
@@ -173,16 +175,23 @@ class SummaryPage(QWizardPage):
     # ------------------------------------------------------------- wizard
     def initializePage(self) -> None:
         self.summary = None
-        self._wizard.drop_prepared()
+        wizard = self._wizard
+        plans = tuple(wizard.plans)
+        # The dry run owns the raw rows from here on (it lets go of them once
+        # converted); the pages keep what they show. An edit on the way back
+        # reads the files again.
+        wizard.adopt_plans(list(first_rows(plans)))
         self._running = True
         self.stack.setCurrentIndex(_LOADING)
         self.busy.start(self.tr("Checking the rows against your data…"))
         self.completeChanged.emit()
-        self._wizard.run_task(
+        wizard.run_task(
             "dry_run",
-            self._wizard.backend.dry_run,
-            self._wizard.database,
-            tuple(self._wizard.plans),
+            wizard.backend.dry_run,
+            wizard.database,
+            plans,
+            # The previous dry run (Back, then Next): reused if nothing changed.
+            wizard.take_prepared(),
             on_finished=self._on_dry_run,
             on_failed=self._on_failed,
             on_cancelled=self._on_cancelled,
@@ -190,10 +199,10 @@ class SummaryPage(QWizardPage):
         )
 
     def cleanupPage(self) -> None:
-        # Back: the user may edit a mapping; the next dry run converts again.
+        # Back: the conversion stays for the next dry run, which reuses it
+        # unless a mapping is edited meanwhile (the edit lets it go).
         if self._running:
             self._wizard.cancel_task()
-        self._wizard.drop_prepared()
 
     def isComplete(self) -> bool:
         return self.summary is not None and _has_changes(self.summary)

@@ -99,11 +99,14 @@ class ImportWizard(QWizard):
         self.preferences = preferences
         self.language = language or _interface_language()
         self.backend = backend if backend is not None else default_backend
+        # Each file's plan, with the raw rows it was made from until the dry
+        # run takes them over; from then on only their first rows (what the
+        # pages show), until an edit has the files read again.
         self.plans: list[FilePlan] = []
         self.summary: Any = None
-        # The dry run's conversion, kept from the summary page to the import
-        # (which reuses it when nothing changed); let go as soon as either
-        # page is left another way, since it weighs as much as the cells.
+        # The dry run's conversion, kept for the import (which reuses it when
+        # nothing changed) and across Back (a dry run with nothing edited
+        # reuses it too); let go by an edit, a new dry run or closing.
         self.prepared: PreparedImport | None = None
         self.result: Any = None
 
@@ -211,15 +214,14 @@ class ImportWizard(QWizard):
             self._task.on_progress(done, total)
 
     def take_prepared(self) -> PreparedImport | None:
-        """Hand over the dry run's conversion (to the import); the wizard no longer keeps it."""
+        """Hand over the dry run's conversion (to a task); the wizard no longer keeps it."""
         prepared, self.prepared = self.prepared, None
         return prepared
 
-    def drop_prepared(self) -> None:
-        """Let go of the dry run's conversion (Back, a new dry run, closing)."""
-        prepared = self.take_prepared()
-        if prepared is not None:
-            prepared.release()
+    def adopt_plans(self, plans: list[FilePlan]) -> None:
+        """Keep ``plans`` in place of the plans of the same files (cut to their first rows, or read again)."""
+        self.plans = list(plans)
+        self.mapping_page.adopt_plans(self.plans)
 
     # ------------------------------------------------------------ closing
     def reject(self) -> None:
@@ -241,9 +243,14 @@ class ImportWizard(QWizard):
             self.task_name in ("import", "export")
             or self.import_page.state == "stopping"
         )
+        idle = not self.runner.is_busy
         self.cancel_task()
         self.runner.shutdown(wait=writing)
-        self.drop_prepared()
+        # The conversion and the raw rows are freed off the window's thread;
+        # rows a cancelled task may still be reading are not emptied under it.
+        plans, self.plans = self.plans, []
+        self.mapping_page.forget_plans()
+        default_backend.let_go(self.take_prepared(), plans, empty=idle or writing)
         release_frozen()
         super().done(result)
 
