@@ -9,15 +9,12 @@ refresh; the longest gap between two ticks is how long the window froze.
 from __future__ import annotations
 
 import dataclasses
-import random
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QTimer, Slot
 
 import clmdesk.ui.main_window as main_window
 from clmdesk.services.classification import classify
@@ -25,6 +22,9 @@ from clmdesk.settings.preferences import Preferences
 from clmdesk.storage.app_settings import write_setting
 from clmdesk.storage.database import Database, open_database
 from clmdesk.ui.main_window import MainWindow
+from tests.ui.gui_ticks import GuiTicks
+from tests.ui.message_boxes import record_critical
+from tests.ui.sales_database import insert_sales
 
 TICK_MS = 5
 #: The project's limit for a GUI thread kept waiting.
@@ -40,77 +40,12 @@ LINES = 100_000
 QUIET_MS = 150
 
 
-class _Ticks(QObject):
-    """The longest gap between timer ticks on the GUI thread."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.longest = 0.0
-        self.last = self.on_time_since = time.perf_counter()
-        self.timer = QTimer(self)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self.tick)
-
-    def start(self) -> None:
-        self.longest = 0.0
-        self.last = self.on_time_since = time.perf_counter()
-        self.timer.start()
-
-    def settle(self, qtbot: Any) -> None:
-        """Wait until nothing else keeps the GUI thread busy (ticks on time for QUIET_MS)."""
-        self.start()
-        qtbot.waitUntil(
-            lambda: (time.perf_counter() - self.on_time_since) * 1000 >= QUIET_MS,
-            timeout=10_000,
-        )
-
-    def stop(self) -> None:
-        self.tick()
-        self.timer.stop()
-
-    @Slot()
-    def tick(self) -> None:
-        now = time.perf_counter()
-        gap = (now - self.last) * 1000
-        self.longest = max(self.longest, gap)
-        if gap > 2 * TICK_MS:
-            self.on_time_since = now
-        self.last = now
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A classified database with LINES order lines (opening it starts no task)."""
     path = tmp_path_factory.mktemp("shop") / "shop.sqlite3"
     open_database(path).close()
-    rng = random.Random(3)
-    customers = LINES // 10
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "INSERT INTO import_batches (id, created_at, status, files_json,"
-            " counts_json, mappings_json)"
-            " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '{}')"
-        )
-        connection.executemany(
-            "INSERT INTO customers (id, key, name, created_batch_id) VALUES (?, ?, ?, 1)",
-            ((i, f"C{i}", f"Customer {i}") for i in range(1, customers + 1)),
-        )
-        connection.executemany(
-            "INSERT INTO order_lines (id, batch_id, customer_id, order_ref, day,"
-            " amount_cents, identity) VALUES (?, 1, ?, ?, ?, ?, ?)",
-            (
-                (i, 1 + i % customers, f"N{i // 3}", 19_000 + i % 700, 990, key)
-                for i, key in enumerate(
-                    (rng.randbytes(16) for _ in range(LINES)), start=1
-                )
-            ),
-        )
-        connection.execute(
-            "INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count)"
-            " SELECT customer_id, order_ref, MIN(day), SUM(amount_cents), COUNT(*)"
-            " FROM order_lines GROUP BY customer_id, order_ref"
-        )
-    connection.close()
+    insert_sales(path, LINES, seed=3)
     database = open_database(path)
     try:
         classify(
@@ -119,6 +54,29 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         database.close()
     return path
+
+
+class _HeldReadings:
+    """Names the window's readings ``reading 1``, ``reading 2``…; holds the first until released."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+        self.held, self.release, self.read = (threading.Event() for _ in range(3))
+        real = main_window.describe_database
+
+        def describe(described: Database) -> Any:
+            name = f"reading {len(self.names) + 1}"
+            self.names.append(name)
+            if name != "reading 1":
+                return dataclasses.replace(real(described), business_name=name)
+            self.held.set()
+            assert self.release.wait(10)
+            try:
+                return dataclasses.replace(real(described), business_name=name)
+            finally:
+                self.read.set()
+
+        monkeypatch.setattr(main_window, "describe_database", describe)
 
 
 def _open(qtbot: Any, path: Path) -> MainWindow:
@@ -130,6 +88,19 @@ def _open(qtbot: Any, path: Path) -> MainWindow:
     assert window.info is not None
     assert not window.info.needs_classification
     return window
+
+
+def _refresh_held(
+    qtbot: Any, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[MainWindow, Database, _HeldReadings]:
+    """A window on ``path`` whose refresh is under way, its reading held."""
+    window = _open(qtbot, path)
+    database = window.database
+    assert database is not None
+    readings = _HeldReadings(monkeypatch)
+    window.refresh()
+    assert readings.held.wait(10)
+    return window, database, readings
 
 
 def _no_connection(database: Database) -> bool:
@@ -157,7 +128,7 @@ def test_a_refresh_reads_the_database_off_the_gui_thread(
         return real(described)
 
     monkeypatch.setattr(main_window, "describe_database", slow_describe)
-    ticks = _Ticks()
+    ticks = GuiTicks(TICK_MS)
     gaps: list[float] = []
     for attempt in range(ATTEMPTS):
         name = f"Loja {attempt}"
@@ -165,7 +136,7 @@ def test_a_refresh_reads_the_database_off_the_gui_thread(
         before = window.info
         # The panel shows what it loaded on the GUI thread, after data_ready
         # too: the measure starts once it is done.
-        ticks.settle(qtbot)
+        ticks.settle(qtbot, QUIET_MS)
         with qtbot.waitSignal(window.data_ready, timeout=30_000):
             ticks.start()
             window.refresh()
@@ -189,28 +160,16 @@ def test_a_reading_overtaken_by_a_newer_refresh_is_never_shown(
     qtbot: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = _open(qtbot, shop)
-    held, release = threading.Event(), threading.Event()
-    calls: list[str] = []
-    real = main_window.describe_database
-
-    def describe(described: Database) -> Any:
-        call = f"reading {len(calls) + 1}"
-        calls.append(call)
-        if call == "reading 1":
-            held.set()
-            assert release.wait(10)
-        return dataclasses.replace(real(described), business_name=call)
-
-    monkeypatch.setattr(main_window, "describe_database", describe)
+    readings = _HeldReadings(monkeypatch)
     titles: list[str] = []
     window.windowTitleChanged.connect(titles.append)
     window.refresh()
-    assert held.wait(10)
+    assert readings.held.wait(10)
     window.refresh()  # the data changed again meanwhile: this reading wins
-    release.set()
+    readings.release.set()
     qtbot.waitUntil(lambda: window.windowTitle() == "reading 2 — clmdesk")
     qtbot.wait(50)  # a late first reading would arrive meanwhile
-    assert calls == ["reading 1", "reading 2"]
+    assert readings.names == ["reading 1", "reading 2"]
     assert window.windowTitle() == "reading 2 — clmdesk"
     assert "reading 1 — clmdesk" not in titles
     window.close()
@@ -219,37 +178,18 @@ def test_a_reading_overtaken_by_a_newer_refresh_is_never_shown(
 def test_a_reading_of_a_replaced_database_is_dropped_and_closes_it(
     qtbot: Any, shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = _open(qtbot, shop)
-    old = window.database
-    assert old is not None
-    held, release, read = threading.Event(), threading.Event(), threading.Event()
-    real = main_window.describe_database
-
-    def describe(described: Database) -> Any:
-        if described is old:
-            held.set()
-            assert release.wait(10)
-            try:
-                return dataclasses.replace(real(described), business_name="Stale")
-            finally:
-                read.set()
-        return real(described)
-
-    monkeypatch.setattr(main_window, "describe_database", describe)
-    window.refresh()
-    assert held.wait(10)
-    other = str(tmp_path / "other.sqlite3")
+    window, old, readings = _refresh_held(qtbot, shop, monkeypatch)
     with qtbot.waitSignal(window.database_opened, timeout=10_000):
-        assert window.open_database(other)
+        assert window.open_database(str(tmp_path / "other.sqlite3"))
     assert window.database is not old
-    release.set()
-    assert read.wait(10)
+    readings.release.set()
+    assert readings.read.wait(10)
     # Closed once its reading ended: no connection left open on the old file.
     qtbot.waitUntil(lambda: _no_connection(old))
     qtbot.wait(50)  # the stale reading would arrive meanwhile
     assert window.info is not None
     assert not window.info.has_data
-    assert "Stale" not in window.windowTitle()
+    assert "reading 1" not in window.windowTitle()
     assert window.pages.currentWidget() is window.empty_page
     window.close()
 
@@ -257,41 +197,18 @@ def test_a_reading_of_a_replaced_database_is_dropped_and_closes_it(
 def test_closing_the_window_during_a_reading_closes_the_database_after_it(
     qtbot: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = _open(qtbot, shop)
-    database = window.database
-    assert database is not None
-    held, release, read = threading.Event(), threading.Event(), threading.Event()
-    real = main_window.describe_database
-
-    def describe(described: Database) -> Any:
-        held.set()
-        assert release.wait(10)
-        try:
-            return real(described)
-        finally:
-            read.set()
-
-    monkeypatch.setattr(main_window, "describe_database", describe)
-    window.refresh()
-    assert held.wait(10)
+    window, database, readings = _refresh_held(qtbot, shop, monkeypatch)
     window.close()  # returns at once: the reading still runs
     assert not window.isVisible()
-    release.set()
-    assert read.wait(10)
+    readings.release.set()
+    assert readings.read.wait(10)
     qtbot.waitUntil(lambda: _no_connection(database))
 
 
 def test_a_failed_reading_is_reported_and_keeps_what_is_shown(
     qtbot: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
-    errors: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        QMessageBox,
-        "critical",
-        lambda _parent, title, text, *_args: errors.append((title, text)),
-    )
+    errors = record_critical(monkeypatch)
     window = _open(qtbot, shop)
     info, title = window.info, window.windowTitle()
 
