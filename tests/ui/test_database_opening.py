@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import random
 import shutil
-import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QMessageBox
 
 from clmdesk.settings.preferences import Preferences
 from clmdesk.storage.migrate import HEAD_REVISION
 from clmdesk.ui.database_opening import OpeningStep, shown_location
 from clmdesk.ui.main_window import MainWindow
 from tests.storage.test_migrations import _database_at, _revision
+from tests.ui.gui_ticks import GuiTicks
+from tests.ui.message_boxes import record_critical
+from tests.ui.sales_database import insert_sales
 
 TICK_MS = 10
 #: Longest the GUI thread may go without a tick while a database upgrades.
@@ -27,36 +25,6 @@ LIMIT_MS = 100.0
 #: opening does; a blocked GUI thread shows in every attempt, such noise does not.
 ATTEMPTS = 3
 LINES = 120_000
-
-
-class _Ticks(QObject):
-    """The longest gap between timer ticks on the GUI thread, until an opening ends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.longest = self.duration = 0.0
-        self.started = self.last = time.perf_counter()
-        self.timer = QTimer(self)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self.tick)
-
-    def start(self) -> None:
-        self.longest, self.duration = 0.0, 0.0
-        self.started = self.last = time.perf_counter()
-        self.timer.start()
-
-    @Slot(bool)
-    def stop_when_idle(self, busy: bool) -> None:
-        if not busy:
-            self.tick()
-            self.timer.stop()
-            self.duration = (self.last - self.started) * 1000
-
-    @Slot()
-    def tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, (now - self.last) * 1000)
-        self.last = now
 
 
 def make_window(qtbot: Any) -> MainWindow:
@@ -71,36 +39,8 @@ def old_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A business database of revision 0003 with sales in it: opening it upgrades it."""
     path = tmp_path_factory.mktemp("old") / "old.sqlite3"
     _database_at(path, "0003")
-    rng = random.Random(5)
-    customers = LINES // 10
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "INSERT INTO import_batches VALUES"
-            " (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '{}')"
-        )
-        connection.executemany(
-            "INSERT INTO customers (id, key, name, created_batch_id) VALUES (?, ?, ?, 1)",
-            ((i, f"C{i}", f"Customer {i}") for i in range(1, customers + 1)),
-        )
-        connection.executemany(
-            "INSERT INTO order_lines (id, batch_id, customer_id, order_ref, day,"
-            " amount_cents, identity) VALUES (?, 1, ?, ?, ?, ?, ?)",
-            (
-                (i, 1 + i % customers, f"N{i // 2}", 19_000 + i % 700, i % 5000, key)
-                for i, key in enumerate(_identities(rng), start=1)
-            ),
-        )
-        connection.execute(
-            "INSERT INTO orders (customer_id, order_ref, day, amount_cents, line_count)"
-            " SELECT customer_id, order_ref, MIN(day), SUM(amount_cents), COUNT(*)"
-            " FROM order_lines GROUP BY customer_id, order_ref"
-        )
-    connection.close()
+    insert_sales(path, LINES, seed=5)
     return path
-
-
-def _identities(rng: random.Random) -> list[bytes]:
-    return [rng.randbytes(16) for _ in range(LINES)]
 
 
 def _copy(source: Path, folder: Path, name: str) -> Path:
@@ -136,7 +76,7 @@ def _open_and_watch(qtbot: Any, path: Path) -> tuple[float, float]:
             window.opener.cancel()  # refused: the upgrade runs to its end
 
     window.opener.step_changed.connect(record)
-    ticks = _Ticks()
+    ticks = GuiTicks(TICK_MS)
     # Measured until the opening ends, before the window builds the data page.
     window.opener.busy_changed.connect(ticks.stop_when_idle)
     ticks.start()
@@ -217,12 +157,7 @@ def test_closing_during_an_upgrade_closes_once_it_is_done(
 def test_a_failing_open_shows_the_error_and_keeps_the_open_database(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    errors: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        QMessageBox,
-        "critical",
-        lambda _parent, title, text, *_args: errors.append((title, text)),
-    )
+    errors = record_critical(monkeypatch)
     window = make_window(qtbot)
     good = str(tmp_path / "good.sqlite3")
     with qtbot.waitSignal(window.database_opened, timeout=10_000):
@@ -250,10 +185,41 @@ def test_a_failing_open_shows_the_error_and_keeps_the_open_database(
     assert window.preferences.recent_databases == [good]
 
 
+def test_a_database_that_opens_but_cannot_be_read_is_reported_as_not_opening(
+    tmp_path: Path,
+) -> None:
+    from clmdesk.storage.database import CANNOT_OPEN, DatabaseError, open_database
+    from clmdesk.ui.database_opening import _Attempt, open_for_window
+
+    path = tmp_path / "damaged.sqlite3"
+    open_database(path).close()
+    insert_sales(path, 20_000, seed=1)
+    # The sales, written last, fill the end of the file; the schema and its
+    # revision, at the start, stay readable.
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 :] = b"\x13" * (len(data) - len(data) // 2)
+    path.write_bytes(bytes(data))
+    open_database(path).close()  # opens: storage reads only the schema
+
+    with pytest.raises(DatabaseError) as raised:
+        open_for_window(
+            str(path),
+            False,
+            _Attempt(lambda _step: None),
+            progress=lambda _done, _total: None,
+            is_cancelled=lambda: False,
+        )
+    message = raised.value.message
+    assert message.id == CANNOT_OPEN
+    assert message.params["location"] == str(path)
+    assert "malformed" in message.params["error"]
+    assert "\n" not in message.params["error"]
+
+
 def test_an_opening_still_connecting_can_be_abandoned(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import clmdesk.ui.database_opening as opening
+    import clmdesk.storage.migrate as migrate
 
     window = make_window(qtbot)
     first = str(tmp_path / "first.sqlite3")
@@ -263,7 +229,7 @@ def test_an_opening_still_connecting_can_be_abandoned(
 
     # A server that does not answer: the connection waits until released.
     release, ended = threading.Event(), threading.Event()
-    real_upgrade = opening.upgrade_to_head
+    real_upgrade = migrate.upgrade_to_head
 
     def slow_server(*args: Any, **kwargs: Any) -> None:
         try:
@@ -272,7 +238,7 @@ def test_an_opening_still_connecting_can_be_abandoned(
         finally:
             ended.set()
 
-    monkeypatch.setattr(opening, "upgrade_to_head", slow_server)
+    monkeypatch.setattr(migrate, "upgrade_to_head", slow_server)
     second = tmp_path / "second.sqlite3"
     assert window.open_database(str(second))
     assert window.opening_status.isVisible()

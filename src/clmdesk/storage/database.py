@@ -25,9 +25,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clmdesk.core.messages import Message, define
+from clmdesk.core.tasks import no_progress
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from clmdesk.core.tasks import Progress
 
 __all__ = ["Database", "DatabaseError", "database_url", "open_database", "sqlite_path"]
 
@@ -270,7 +273,9 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_database(target: str | Path, *, migrate: bool = True) -> Database:
+def open_database(
+    target: str | Path, *, migrate: bool = True, progress: Progress = no_progress
+) -> Database:
     """Open (creating if needed) and migrate a business database.
 
     Parameters
@@ -279,6 +284,12 @@ def open_database(target: str | Path, *, migrate: bool = True) -> Database:
         A SQLite file path or a SQLAlchemy URL.
     migrate
         Apply pending migrations (after a backup) before returning.
+    progress
+        Told the steps of an upgrade, as
+        :func:`~clmdesk.storage.migrate.upgrade_to_head` tells them (nothing
+        when none runs). What it raises before the scripts start, such as
+        :class:`~clmdesk.core.tasks.Cancelled`, leaves the database as it was
+        and is passed on.
 
     Raises
     ------
@@ -318,7 +329,7 @@ def open_database(target: str | Path, *, migrate: bool = True) -> Database:
         from clmdesk.storage.migrate import upgrade_to_head
 
         try:
-            upgrade_to_head(database)
+            upgrade_to_head(database, progress=progress)
         except DBAPIError as exc:
             engine.dispose()
             raise DatabaseError(

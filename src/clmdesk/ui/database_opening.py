@@ -35,7 +35,7 @@ from clmdesk.storage.database import (
     open_database,
 )
 from clmdesk.storage.location import risky_location
-from clmdesk.storage.migrate import UPGRADE_STEPS, upgrade_to_head
+from clmdesk.storage.migrate import UPGRADE_STEPS
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
@@ -135,35 +135,31 @@ def open_for_window(
     ------
     DatabaseError
         The database cannot be opened or upgraded (as
-        :func:`clmdesk.storage.database.open_database` reports it).
+        :func:`clmdesk.storage.database.open_database` reports it), or its
+        data cannot be read (a damaged file: reported as one that cannot be
+        opened).
     Cancelled
         The opening was abandoned before its upgrade started.
     """
-    database = open_database(target, migrate=False)  # no connection yet
+    database = open_database(target, progress=attempt.upgrade_progress)
     try:
-        upgrade_to_head(database, progress=attempt.upgrade_progress)
         attempt.check()
         info = describe_database(database)
         path = database.path
         warning = risky_location(path) if path is not None else None
         attempt.check()
-    except (DatabaseError, Cancelled):
-        database.close()
-        raise
-    except Exception as exc:
+    except BaseException as exc:
         database.close()
         driver_error = getattr(exc, "orig", None)
         if driver_error is None:
             raise
-        # A connection refused, a timeout, a file that is not a database: the
-        # same message as storage's own open_database gives for them.
-        lines = str(driver_error).strip().splitlines()
+        reason = str(driver_error).strip().partition("\n")[0]
         raise DatabaseError(
             Message(
                 CANNOT_OPEN,
                 {
                     "location": database.location,
-                    "error": lines[0] if lines else type(driver_error).__name__,
+                    "error": reason or type(driver_error).__name__,
                 },
             )
         ) from exc
