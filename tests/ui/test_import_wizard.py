@@ -494,6 +494,7 @@ def test_a_mapping_edited_after_the_dry_run_is_imported_as_edited(
     choose_field(page, "Pedido", None)
     assert wizard.prepared is None
     qtbot.waitUntil(page.isComplete, timeout=30000)
+    assert page.stack.currentIndex() == 1  # the sheets, shown again once refined
     assert not first.available
     assert not service.rows_released(wizard.plans)
     assert Field.ORDER_ID not in wizard.plans[0].sheets[0].mapping

@@ -75,6 +75,10 @@ class MappingPage(QWizardPage):
         self._dirty: set[tuple[str, int]] = set()
         self._refining = False
         self._reading = False
+        # The sheets stay behind the busy bar from reading the files again
+        # until the edit is refined: painting them meanwhile would wait on
+        # the refining worker for the GIL at every cell.
+        self._hidden_until_refined = False
         # (file path, sheet index) -> column -> the user's day/month answer
         self._answers: dict[tuple[str, int], dict[int, DateOrder]] = {}
         self._current = -1
@@ -286,6 +290,7 @@ class MappingPage(QWizardPage):
     # ----------------------------------------------------------- planning
     def _start_planning(self, paths: list[str]) -> None:
         self._planning = True
+        self._hidden_until_refined = False
         self.stack.setCurrentIndex(_LOADING)
         self.busy.start(
             self.tr("Reading {count} files…").format(count=count_text(len(paths)))
@@ -564,16 +569,19 @@ class MappingPage(QWizardPage):
             self._refine()
         else:
             self._show_current(reset=False)
+            self._reveal()
         self.completeChanged.emit()
 
     def _on_refine_failed(self, error: object) -> None:
         self._refining = False
         self._dirty.clear()
+        self._reveal()
         self._wizard.show_error(error)
         self.completeChanged.emit()
 
     def _on_refine_cancelled(self) -> None:
         self._refining = False
+        self._reveal()
         self.completeChanged.emit()
 
     # ------------------------------------------------------- reading again
@@ -612,7 +620,8 @@ class MappingPage(QWizardPage):
                 for plan in self._wizard.plans
             ]
         )
-        self.stack.setCurrentIndex(_CONTENT)
+        self._hidden_until_refined = True
+        self.busy.start(self.tr("Checking the edited columns…"))
         self._show_current(reset=False)
         self._refine()
 
@@ -626,6 +635,12 @@ class MappingPage(QWizardPage):
         self._reading = False
         self.stack.setCurrentIndex(_CONTENT)
         self.completeChanged.emit()
+
+    def _reveal(self) -> None:
+        """Show the sheets again once the edit that read the files again is refined."""
+        if self._hidden_until_refined:
+            self._hidden_until_refined = False
+            self.stack.setCurrentIndex(_CONTENT)
 
     # ------------------------------------------------------ date question
     def _show_date_question(self, entry: SheetEntry, sheet: RawSheet) -> None:
