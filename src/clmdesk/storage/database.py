@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
     from clmdesk.core.tasks import Progress
 
-__all__ = ["Database", "DatabaseError", "database_url", "open_database", "sqlite_path"]
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "cannot_open",
+    "database_url",
+    "open_database",
+    "sqlite_path",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 #: Page size of new SQLite files (bytes).
@@ -268,9 +275,31 @@ def _display(url: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """The first line of the driver's own message."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    """The first line of the driver's own message (or the driver error's type)."""
+    source = getattr(exc, "orig", None) or exc
+    text = str(source).strip()
+    return text.splitlines()[0] if text else type(source).__name__
+
+
+def cannot_open(location: str, error: BaseException) -> DatabaseError:
+    """The error for a database that cannot be opened, or whose data cannot be read.
+
+    Parameters
+    ----------
+    location
+        The database as shown to the user (:attr:`Database.location`: no password).
+    error
+        What was raised; its driver's message (``error.orig`` for SQLAlchemy's
+        wrappers) gives the reason, first line only.
+
+    Returns
+    -------
+    DatabaseError
+        A ``storage.cannot_open`` message; raise it ``from error``.
+    """
+    return DatabaseError(
+        Message(CANNOT_OPEN, {"location": location, "error": _reason(error)})
+    )
 
 
 def open_database(
@@ -332,12 +361,7 @@ def open_database(
             upgrade_to_head(database, progress=progress)
         except DBAPIError as exc:
             engine.dispose()
-            raise DatabaseError(
-                Message(
-                    CANNOT_OPEN,
-                    {"location": database.location, "error": _reason(exc)},
-                )
-            ) from exc
+            raise cannot_open(database.location, exc) from exc
         except BaseException:
             engine.dispose()
             raise

@@ -25,15 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from clmdesk.core.messages import Message
 from clmdesk.core.tasks import Cancelled
 from clmdesk.services.workspace import DatabaseInfo, describe_database
-from clmdesk.storage.database import (
-    CANNOT_OPEN,
-    Database,
-    DatabaseError,
-    open_database,
-)
+from clmdesk.storage.database import Database, cannot_open, open_database
 from clmdesk.storage.location import risky_location
 from clmdesk.storage.migrate import UPGRADE_STEPS
 from clmdesk.workers.runner import TaskRunner
@@ -41,6 +35,7 @@ from clmdesk.workers.runner import TaskRunner
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from clmdesk.core.messages import Message
     from clmdesk.core.tasks import IsCancelled, Progress
 
 # OpeningStep follows upgrade_to_head's steps: backup copy, scripts, done.
@@ -150,19 +145,9 @@ def open_for_window(
         attempt.check()
     except BaseException as exc:
         database.close()
-        driver_error = getattr(exc, "orig", None)
-        if driver_error is None:
-            raise
-        reason = str(driver_error).strip().partition("\n")[0]
-        raise DatabaseError(
-            Message(
-                CANNOT_OPEN,
-                {
-                    "location": database.location,
-                    "error": reason or type(driver_error).__name__,
-                },
-            )
-        ) from exc
+        if getattr(exc, "orig", None) is None:
+            raise  # not the driver's: Cancelled, or a fault of ours
+        raise cannot_open(database.location, exc) from exc
     return OpenedDatabase(target, is_demo, database, info, warning)
 
 
