@@ -42,8 +42,8 @@ import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from typing import TYPE_CHECKING, Any
+from itertools import chain, compress, islice, repeat
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -56,6 +56,7 @@ from clmdesk.core.importing import (
     NormalizedSheet,
     Role,
 )
+from clmdesk.core.importing.columns import pause_if_due
 from clmdesk.core.messages import Message, define
 from clmdesk.core.tasks import (
     IsCancelled,
@@ -70,7 +71,7 @@ from clmdesk.storage.bulk import bulk_insert
 from clmdesk.storage.orders import refresh_orders
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     import numpy.typing as npt
     from sqlalchemy import Connection
@@ -369,9 +370,13 @@ def _executemany(
             columns = [c.strip() for c in plain.group(2).split(",")]
             bulk_insert(connection, plain.group(1), columns, rows)
             return
+    statement = sql.replace("?", _placeholder(connection))
     cursor = _cursor(connection)
     try:
-        cursor.executemany(sql.replace("?", _placeholder(connection)), rows)
+        rows = iter(rows)
+        while batch := list(islice(rows, _BATCH_ROWS)):
+            cursor.executemany(statement, batch)
+            pause_if_due()
     finally:
         cursor.close()
 
@@ -379,6 +384,10 @@ def _executemany(
 # Bound parameters per multi-row INSERT on SQLite: within the 999 that
 # every SQLite build accepts.
 _MAX_PARAMS = 999
+# Rows per executemany call: short calls with a pause between them
+# (pause_if_due) give a thread waiting for the GIL (the window's) its turn,
+# whatever the driver does with the GIL within a call.
+_BATCH_ROWS = 8_192
 
 
 def _insert_columns(
@@ -425,10 +434,17 @@ def _insert_columns(
             for position, column in enumerate(values):
                 flat[position::width] = column[:full]
             step = width * per_statement
-            cursor.executemany(
-                head + ", ".join([row] * per_statement),
-                [flat[start : start + step] for start in range(0, len(flat), step)],
-            )
+            statement = head + ", ".join([row] * per_statement)
+            batch = step * max(1, _BATCH_ROWS // per_statement)
+            for first in range(0, len(flat), batch):
+                cursor.executemany(
+                    statement,
+                    [
+                        flat[start : start + step]
+                        for start in range(first, min(first + batch, len(flat)), step)
+                    ],
+                )
+                pause_if_due()
         if full < count:
             cursor.executemany(
                 head + row, zip(*(column[full:] for column in values), strict=True)
@@ -443,8 +459,15 @@ def _text(value: Any) -> str:
 
 # Whole-column operations run a slice at a time: one C-level call over a
 # million values would hold the GIL for tens of milliseconds and freeze the
-# window while an import runs on a worker thread.
+# window while an import runs on a worker thread. Between slices the work
+# pauses now and then (pause_if_due): numpy lets go of the GIL for a moment
+# on large copies and takes it straight back, and CPython hands it to a
+# waiting thread on request only when nobody took it for a whole switch
+# interval, so without pauses the window could wait for the whole loop
+# (measured: 100-190 ms at a time on a million lines).
 _SLICE = 16_384
+
+_T = TypeVar("_T")
 
 
 def _distinct(values: Sequence[Any]) -> dict[Any, None]:
@@ -452,7 +475,17 @@ def _distinct(values: Sequence[Any]) -> dict[Any, None]:
     found: dict[Any, None] = {}
     for start in range(0, len(values), _SLICE):
         found.update(dict.fromkeys(values[start : start + _SLICE]))
+        pause_if_due()
     return found
+
+
+def _sliced_map(function: Callable[[Any], _T], values: Sequence[Any]) -> list[_T]:
+    """``list(map(function, values))``, a slice at a time."""
+    mapped: list[_T] = []
+    for start in range(0, len(values), _SLICE):
+        mapped.extend(map(function, values[start : start + _SLICE]))
+        pause_if_due()
+    return mapped
 
 
 def _looked_up(
@@ -465,6 +498,7 @@ def _looked_up(
         result[start : start + len(part)] = np.fromiter(
             map(table.__getitem__, part), dtype, count=len(part)
         )
+        pause_if_due()
     return result
 
 
@@ -713,7 +747,7 @@ def _resolve_keys(
     book: _CustomerBook, table: dict[str, _Customer], keys: list[str], source: int
 ) -> list[_Customer]:
     """The customer of every key (found, or created in key order), remembered in ``table``."""
-    found: list[_Customer | None] = list(map(table.get, keys))
+    found: list[_Customer | None] = _sliced_map(table.get, keys)
     if source == KeySource.CUSTOMER_ID and None in found:
         # Keys met for the first time: found by key alone (no alias), and
         # the new ones created at once, in key order.
@@ -725,7 +759,7 @@ def _resolve_keys(
         new = [key for key, customer in known.items() if customer is None]
         known.update(zip(new, book.create_many(new), strict=True))
         table.update(known)  # type: ignore[arg-type]  # no None left
-        found = list(map(table.get, keys))
+        found = _sliced_map(table.get, keys)
     if None in found:
         for index, customer in enumerate(found):
             if customer is None:
@@ -835,6 +869,7 @@ def _plan_lines(
         if position + 1 < len(per_sheet):
             for start in range(0, len(identities), _SLICE):
                 seen.update(identities[start : start + _SLICE])
+                pause_if_due()
         ids = _customer_ids(resolved, orders.customer_key, _sources(orders.key_source))
         plans.append(_LinePlan(sheet, keep, ids, identities))
     return plans
@@ -861,6 +896,7 @@ def _picked(values: Sequence[Any], positions: npt.NDArray[np.intp]) -> list[Any]
     for start in range(0, len(positions), _SLICE):
         part = positions[start : start + _SLICE].tolist()
         picked.extend(map(values.__getitem__, part))
+        pause_if_due()
     return picked
 
 
@@ -934,6 +970,7 @@ def _code_point_order(texts: Sequence[str]) -> npt.NDArray[np.intp]:
     array = np.empty(count, f"<U{width}")
     for start in range(0, count, _SLICE):
         array[start : start + _SLICE] = texts[start : start + _SLICE]
+        pause_if_due()
     return np.argsort(array, kind="stable")
 
 
@@ -958,6 +995,7 @@ def _ref_ranks(refs: Sequence[str | None]) -> npt.NDArray[np.int64]:
                 strict=True,
             )
         )
+        pause_if_due()
     return _looked_up(rank_of, refs, np.int64)
 
 
@@ -1218,6 +1256,7 @@ def _by_identity(lines: _NewLines) -> _NewLines:
     for start in range(0, len(lines), _SLICE):
         part = lines.identities[start : start + _SLICE]
         heads[start : start + len(part)] = np.frombuffer(b"".join(part), ">u8")[::2]
+        pause_if_due()
     order = np.argsort(heads)
     return _NewLines(
         customer_id=lines.customer_id[order],
