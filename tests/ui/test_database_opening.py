@@ -112,7 +112,10 @@ def _open_and_watch(qtbot: Any, path: Path) -> tuple[float, float]:
     assert window.info.customers == LINES // 10
     assert _revision(path) == HEAD_REVISION
     assert len(list(path.parent.glob("shop.backup-0003-*.sqlite3"))) == 1
-    window.close()  # stops the panel's background loaders
+    # The upgraded data is classified in the background: the window closes
+    # once that task has stopped.
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     return ticks.longest, ticks.duration
 
 
@@ -285,6 +288,7 @@ def test_no_other_opening_once_an_upgrade_started_even_unreported(
     assert opened.args == [str(path)]
     assert not (tmp_path / "other.sqlite3").exists()
     window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
 
 
 def test_shown_locations_never_show_credentials() -> None:

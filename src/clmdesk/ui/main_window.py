@@ -10,6 +10,14 @@ counts that grow with the data) is re-read on a runner of its own, so the
 window stays responsive after each import, undo or classification; only the
 latest reading of the open database is shown.
 
+The work on the open database holds it open (:class:`_DatabaseLease`): the
+window's tasks and readings while they run, the dialogs that write to it
+(import, import history, stage model) while they are open. Switching to
+another database, or closing it, cancels that work and lets go of the
+database at once, without waiting; the database closes once the last of its
+work has ended, so a transaction is never cut off. Quitting while a task
+still runs on it waits for that task to stop, with the window showing so.
+
 Databases open in the background (:class:`~clmdesk.ui.database_opening.DatabaseOpener`):
 the window keeps showing the open one, with the actions that need it
 disabled, until the new one is ready; an upgrade shows the opening page
@@ -18,6 +26,7 @@ instead, and cannot be cancelled.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from pathlib import Path
@@ -43,6 +52,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -71,6 +81,8 @@ from clmdesk.ui.task_status import TaskStatusWidget
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from clmdesk.core.tasks import IsCancelled, Progress
     from clmdesk.storage.database import Database
 
@@ -100,6 +112,9 @@ class MainWindow(QMainWindow):
     database_open_failed = Signal(str)
     data_ready = Signal()
 
+    # Internal: the last task on a database (a lease) ended, from any thread.
+    _lease_idle = Signal(object)
+
     def __init__(
         self, preferences: Preferences, language: str, parent: QWidget | None = None
     ) -> None:
@@ -115,7 +130,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(760, 520)
 
-        self.tasks = TaskRunner(self)
+        self.tasks = _LeasedTaskRunner(self)
         self._continuation: Any = None
         self.tasks.finished.connect(self._on_task_finished)
         self.tasks.failed.connect(self._on_task_failed)
@@ -125,6 +140,12 @@ class MainWindow(QMainWindow):
         self._describer = TaskRunner(self)
         self._describer.finished.connect(self._on_described)
         self._describer.failed.connect(self._show_failure)
+        # Dialogs at work on a database, each holding the lease it was opened with.
+        self._dialog_leases: dict[QDialog, _DatabaseLease] = {}
+        self._closing = False  # a close waits for the work on the database to stop
+        self._lease_idle.connect(
+            self._on_lease_idle, Qt.ConnectionType.QueuedConnection
+        )
 
         self.opener = DatabaseOpener(self)
         self.opener.step_changed.connect(self._on_opening_step)
@@ -347,15 +368,52 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.opener.shutdown()
+        self._stop_work()
+        if self._lease is not None and self._lease.is_busy:
+            # Like an upgrade, a task stopping (rolling back) would otherwise
+            # keep the process running unseen: the window stays, says so,
+            # and closes once the task has ended (_on_lease_idle).
+            if not self._closing:
+                self._closing = True
+                self.task_status.show_stopping(
+                    self.tr("Stopping the current task before closing…")
+                )
+                self._update_actions()
+            event.ignore()
+            return
         self.save_window_state()
-        self.tasks.shutdown(wait=True)
+        # Nothing runs on the database any more; a task without one (the
+        # demo being prepared) was cancelled and ends on its own.
+        self.tasks.shutdown(wait=False)
         # A reading still running closes the database when it ends (the lease).
         self._describer.shutdown(wait=False)
         if self.data_page is not None and hasattr(self.data_page, "shutdown"):
             self.data_page.shutdown()
+        self._let_go_of_database()
+        super().closeEvent(event)
+
+    def _stop_work(self) -> None:
+        """Cancel the work on the open database: tasks, readings and the dialogs at work.
+
+        GUI thread; returns at once. A dialog stops its work as its Cancel
+        does, and may stay open to say what became of it.
+        """
+        self.tasks.cancel()
+        self._describer.cancel()
+        for dialog, lease in list(self._dialog_leases.items()):
+            if lease is self._lease:
+                dialog.reject()
+
+    def _let_go_of_database(self) -> None:
+        """The window is done with the open database: it closes once its work has ended."""
         if self._lease is not None:
             self._lease.release()
-        super().closeEvent(event)
+        self._lease = self.tasks.lease = None
+
+    @Slot(object)
+    def _on_lease_idle(self, lease: object) -> None:
+        if self._closing and lease is self._lease:
+            self.close()
 
     # ------------------------------------------------------------- databases
     def open_database(self, target: str, *, is_demo: bool = False) -> bool:
@@ -365,8 +423,11 @@ class MainWindow(QMainWindow):
         database once it is ready (``database_opened``); on failure it shows
         the error and keeps the open one (``database_open_failed``). An
         opening still connecting is abandoned for this one. Returns False,
-        starting nothing, while an upgrade runs: it cannot be interrupted.
+        starting nothing, while an upgrade runs (it cannot be interrupted)
+        or while the window closes.
         """
+        if self._closing:
+            return False
         return self.opener.start(target, is_demo=is_demo)
 
     @Slot(int)
@@ -449,23 +510,55 @@ class MainWindow(QMainWindow):
     def _set_database(
         self, database: Database, *, is_demo: bool, info: DatabaseInfo
     ) -> None:
-        self.tasks.cancel()
-        self._describer.cancel()  # a reading of the old database is out of date
+        # Whatever still runs on the old database is cancelled, not waited
+        # for: the old database closes once it has ended (its lease), and
+        # its late results are dropped (runners) or ignored (dialogs).
+        self._stop_work()
         if self.data_page is not None:
             if hasattr(self.data_page, "shutdown"):
                 self.data_page.shutdown()
             self.pages.removeWidget(self.data_page)
             self.data_page.deleteLater()
             self.data_page = None
-        if self._lease is not None:
-            self._lease.release()
+        self._let_go_of_database()
         self.database = database
-        self._lease = _DatabaseLease(database)
+        self._lease = _DatabaseLease(database, self._idle_notice())
+        self.tasks.lease = self._lease
         self._is_demo = is_demo
         self.info = info
         self._show_page()
         self._update_actions()
         self.database_changed.emit()
+
+    def _idle_notice(self) -> Callable[[_DatabaseLease], None]:
+        """What a lease calls, on any thread, when the last task on it has ended."""
+        signal = self._lease_idle
+
+        def notice(lease: _DatabaseLease) -> None:
+            # The window may be gone by then (deleted): nobody listens.
+            with contextlib.suppress(RuntimeError):
+                signal.emit(lease)
+
+        return notice
+
+    def _hold_while_open(self, dialog: QDialog) -> None:
+        """``dialog`` works on the open database: keep the database open until it is done."""
+        if self._lease is None:
+            return  # the window has closed
+        self._lease.hold()
+        self._dialog_leases[dialog] = self._lease
+        dialog.finished.connect(self._on_dialog_finished)
+
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        lease = self._dialog_leases.pop(self.sender(), None)  # type: ignore[call-overload]
+        if lease is not None:
+            lease.let_go()
+
+    def _is_current(self, dialog: object) -> bool:
+        """Whether ``dialog`` (a sender) works on the database the window shows."""
+        database = getattr(dialog, "database", None)
+        return database is not None and database is self.database
 
     @Slot()
     def refresh(self) -> None:
@@ -519,9 +612,10 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         # While another database opens, nothing may act on the open one: it
-        # is closed once the new one is ready.
-        opening = self.opener.is_busy
-        upgrading = self.opener.is_upgrading
+        # is closed once the new one is ready. While the window closes,
+        # nothing may start at all.
+        opening = self.opener.is_busy or self._closing
+        upgrading = self.opener.is_upgrading or self._closing
         has_database = self.database is not None and not opening
         has_data = bool(self.info and self.info.has_data) and not opening
         self.import_action.setEnabled(has_database and not self._is_demo)
@@ -626,6 +720,8 @@ class MainWindow(QMainWindow):
     def _run_task(
         self, name: str, fn: Any, *args: Any, on_finished: Any = None
     ) -> None:
+        if self._closing:
+            return  # the window waits for the work to stop, not for more
         self.task_status.set_task_name(name)
         # Start first: starting cancels the previous task, whose "cancelled"
         # must not clear the continuation of the new one.
@@ -687,10 +783,13 @@ class MainWindow(QMainWindow):
             self.database, self.preferences, list(paths or []), self
         )
         wizard.import_finished.connect(self._after_import)
+        self._hold_while_open(wizard)
         wizard.open()
 
     @Slot(object)
     def _after_import(self, _summary: object) -> None:
+        if not self._is_current(self.sender()):
+            return  # written late into a database the window has left
         self.refresh()
         self.reclassify()
 
@@ -702,6 +801,7 @@ class MainWindow(QMainWindow):
         module = importlib.import_module("clmdesk.ui.import_history")
         dialog = module.ImportHistoryDialog(self.database, self)
         dialog.batch_undone.connect(self._after_import)
+        self._hold_while_open(dialog)
         dialog.open()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -746,8 +846,14 @@ class MainWindow(QMainWindow):
         module = importlib.import_module("clmdesk.ui.dialogs.stage_model_dialog")
         dialog = module.StageModelDialog(self.database, self)
         if hasattr(dialog, "model_saved"):
-            dialog.model_saved.connect(self.reclassify)
+            dialog.model_saved.connect(self._after_stage_model_saved)
+        self._hold_while_open(dialog)
         dialog.open()
+
+    @Slot()
+    def _after_stage_model_saved(self) -> None:
+        if self._is_current(self.sender()):
+            self.reclassify()
 
     @Slot()
     def show_about(self) -> None:
@@ -769,47 +875,125 @@ class MainWindow(QMainWindow):
 
 
 class _DatabaseLease:
-    """The window's open database as its background readings share it.
+    """The window's open database as the work on it shares it.
 
-    Thread contract: created and released on the GUI thread; ``describe``
-    runs on a worker. Releasing closes the database at once, or, while a
-    reading still runs, as soon as it ends: a reading of a database closed
-    under it would keep a connection open until the garbage collector finds
-    it, holding the file.
+    Work holds the database open while it runs: tasks (:meth:`run`) and
+    readings (:meth:`describe`) on workers, dialogs (:meth:`hold`, then
+    :meth:`let_go`) on the GUI thread. Releasing closes the database at
+    once, or, while work still holds it, as soon as the last of it ends: a
+    task's transaction has then been committed or rolled back, and no
+    connection is left open until the garbage collector finds it, holding
+    the file. Work that would start after the release is cancelled.
+
+    Readings are not waited for on quitting (:attr:`is_busy`): they write
+    nothing and are cancelled at their next step.
+
+    Thread contract: created, held for dialogs and released on the GUI
+    thread; ``run`` and ``describe`` on workers. ``on_idle(lease)`` is
+    called, on whichever thread lets go, each time the last task or dialog
+    holding the database ends.
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self, database: Database, on_idle: Callable[[_DatabaseLease], None]
+    ) -> None:
         self.database = database
+        self._on_idle = on_idle
         self._lock = threading.Lock()
+        self._tasks = 0
         self._readings = 0
         self._released = False
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether a task or a dialog still holds the database (readings aside)."""
+        with self._lock:
+            return self._tasks > 0
+
+    def run(
+        self,
+        task: Callable[..., Any],
+        /,
+        *args: Any,
+        progress: Progress,
+        is_cancelled: IsCancelled,
+        **kwargs: Any,
+    ) -> Any:
+        """Worker: ``task(*args)`` under the task contract, holding the database until it returns."""
+        self._take(reading=False)
+        try:
+            return task(*args, progress=progress, is_cancelled=is_cancelled, **kwargs)
+        finally:
+            self._let_go(reading=False)
 
     def describe(
         self, *, progress: Progress, is_cancelled: IsCancelled
     ) -> tuple[Database, DatabaseInfo]:
         """Worker: what the database holds, tagged with the database it describes."""
-        with self._lock:
-            if self._released:
-                raise Cancelled
-            self._readings += 1
+        self._take(reading=True)
         try:
             return self.database, describe_database(self.database)
         finally:
-            with self._lock:
-                self._readings -= 1
-                close = self._released and not self._readings
-            if close:
-                self.database.close()
+            self._let_go(reading=True)
+
+    def hold(self) -> None:
+        """GUI thread: a dialog starts working on the database (until :meth:`let_go`)."""
+        self._take(reading=False)
+
+    def let_go(self) -> None:
+        """GUI thread: the dialog that :meth:`hold` was called for is done."""
+        self._let_go(reading=False)
 
     def release(self) -> None:
-        """GUI thread: the window is done with the database; it closes once unread."""
+        """GUI thread: the window is done with the database; it closes once its work ended."""
         with self._lock:
             if self._released:
                 return
             self._released = True
-            close = not self._readings
+            close = not (self._tasks or self._readings)
         if close:
             self.database.close()
+
+    def _take(self, *, reading: bool) -> None:
+        with self._lock:
+            if self._released:
+                raise Cancelled  # the window has moved on: nothing to do
+            if reading:
+                self._readings += 1
+            else:
+                self._tasks += 1
+
+    def _let_go(self, *, reading: bool) -> None:
+        with self._lock:
+            if reading:
+                self._readings -= 1
+            else:
+                self._tasks -= 1
+            idle = not reading and not self._tasks
+            close = self._released and not (self._tasks or self._readings)
+        if close:
+            self.database.close()
+        if idle:
+            self._on_idle(self)
+
+
+class _LeasedTaskRunner(TaskRunner):
+    """The window's task runner: each task holds the open database until it ends.
+
+    Callers start tasks as on any runner (``start(fn, *args)``); the window
+    sets :attr:`lease` to the open database's lease. GUI thread only.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lease: _DatabaseLease | None = None
+
+    def start(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+        """Start ``fn`` in the background, holding the database; cancels the running task."""
+        if self.lease is None:
+            super().start(fn, *args, **kwargs)
+        else:
+            super().start(self.lease.run, fn, *args, **kwargs)
 
 
 def _dropped_spreadsheets(urls: list[Any]) -> list[str]:

@@ -61,6 +61,18 @@ class TaskStatusWidget(QWidget):
         self.cancel_button.setVisible(cancellable)
         self._escape.setEnabled(cancellable and self._busy)
 
+    def show_stopping(self, text: str) -> None:
+        """Say ``text`` with a busy bar and no Cancel while a cancelled task winds down.
+
+        The runner forgot the task when it was cancelled; its worker still
+        rolls back. Shown until the runner starts another task.
+        """
+        self.label.setText(text)
+        self.bar.setRange(0, 0)
+        self.cancel_button.setVisible(False)
+        self._escape.setEnabled(False)
+        self.setVisible(True)
+
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
         if total <= 0:
