@@ -407,3 +407,35 @@ def test_quitting_during_a_classification_closes_once_it_has_stopped(
     assert _no_connection(database)
     assert _integrity(old_path) == "ok"
     assert _state(old_path) == before
+
+
+def test_a_stage_model_saved_from_the_window_reclassifies_its_database(
+    qtbot: Any, old_and_new: tuple[Path, Path]
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from clmdesk.ui.dialogs.stage_model_dialog import StageModelDialog
+
+    old_path, new_path = old_and_new
+    window = _open(qtbot, old_path)
+    window.edit_stage_model()
+    dialog = window.findChild(StageModelDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.is_preview_ready, timeout=WAIT_MS)
+    dialog.cycle_fixed.setChecked(True)
+    dialog.cycle_days.setValue(45)
+    with qtbot.waitSignal(window.tasks.finished, timeout=WAIT_MS):
+        dialog.button_box.button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.tasks.lease is not None
+    assert not window.tasks.lease.is_busy  # the dialog let go once done
+
+    # A dialog still open on a database the window leaves is closed with it.
+    window.edit_stage_model()
+    dialog = window.findChildren(StageModelDialog)[-1]
+    assert dialog.isVisible()
+    qtbot.waitUntil(dialog.is_preview_ready, timeout=WAIT_MS)
+    _switch(qtbot, window, new_path)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert not window.tasks.is_busy
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())
