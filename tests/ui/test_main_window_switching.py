@@ -165,10 +165,15 @@ def _open(qtbot: Any, path: Path) -> MainWindow:
 
 
 def _switch(qtbot: Any, window: MainWindow, path: Path) -> None:
-    with qtbot.waitSignal(window.data_ready, timeout=WAIT_MS):
+    """Open ``path`` in ``window`` and wait until its panel has loaded."""
+    # Not data_ready: a refresh of the database left may still announce its page.
+    with qtbot.waitSignal(window.database_opened, timeout=WAIT_MS):
         assert window.open_database(str(path))
     assert window.database is not None
     assert window.database.path == path
+    page: Any = window.data_page
+    assert page is not None
+    qtbot.waitUntil(lambda: page.panel_data is not None, timeout=WAIT_MS)
 
 
 def _shows_only(qtbot: Any, window: MainWindow, name: str, lines: int) -> None:
