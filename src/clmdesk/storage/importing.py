@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -1381,9 +1382,35 @@ def _indexes_rebuilt(
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     yield
     if bulk:
-        for built, (_, definition) in enumerate(indexes, 1):
-            connection.exec_driver_sql(f"CREATE {definition}")
-            progress(built, len(indexes))
+        with _sorting(connection):
+            for built, (_, definition) in enumerate(indexes, 1):
+                connection.exec_driver_sql(f"CREATE {definition}")
+                progress(built, len(indexes))
+
+
+# Page cache (negative: KiB) while indexes are built after a bulk load:
+# SQLite's default. An index build sorts its keys within the cache; in a
+# small one it sorts runs that fit the CPU's caches and merges them, with
+# helper threads (PRAGMA threads), which the large import cache prevented.
+# Measured on 1,000,000 lines, both indexes: 0.9-1.0 s instead of 1.6-2.4 s
+# alone; 1.5-2.0 s instead of 1.8-2.0 s in an import, whose orders are
+# grouped on the other core meanwhile.
+_SORT_CACHE_KIB = -2_000
+
+
+@contextlib.contextmanager
+def _sorting(connection: Connection) -> Iterator[None]:
+    """SQLite settings for building indexes over many rows; the previous ones after."""
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    threads = int(connection.exec_driver_sql("PRAGMA threads").scalar() or 0)
+    helpers = max(1, min(3, (os.cpu_count() or 2) - 1))
+    connection.exec_driver_sql(f"PRAGMA cache_size = {_SORT_CACHE_KIB}")
+    connection.exec_driver_sql(f"PRAGMA threads = {helpers}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA threads = {threads}")
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
 
 
 def write_import(
