@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-import clmdesk.ui.main_window as main_window
+import clmdesk.ui.database_lease as database_lease
 from clmdesk.services.classification import classify
 from clmdesk.settings.preferences import Preferences
 from clmdesk.storage.app_settings import write_setting
@@ -62,7 +62,7 @@ class _HeldReadings:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.names: list[str] = []
         self.held, self.release, self.read = (threading.Event() for _ in range(3))
-        real = main_window.describe_database
+        real = database_lease.describe_database
 
         def describe(described: Database) -> Any:
             name = f"reading {len(self.names) + 1}"
@@ -76,7 +76,7 @@ class _HeldReadings:
             finally:
                 self.read.set()
 
-        monkeypatch.setattr(main_window, "describe_database", describe)
+        monkeypatch.setattr(database_lease, "describe_database", describe)
 
 
 def _open(qtbot: Any, path: Path) -> MainWindow:
@@ -120,14 +120,14 @@ def test_a_refresh_reads_the_database_off_the_gui_thread(
     database = window.database
     assert database is not None
     threads: list[threading.Thread] = []
-    real = main_window.describe_database
+    real = database_lease.describe_database
 
     def slow_describe(described: Database) -> Any:
         threads.append(threading.current_thread())
         time.sleep(HOLD_S)
         return real(described)
 
-    monkeypatch.setattr(main_window, "describe_database", slow_describe)
+    monkeypatch.setattr(database_lease, "describe_database", slow_describe)
     ticks = GuiTicks(TICK_MS)
     gaps: list[float] = []
     for attempt in range(ATTEMPTS):
@@ -215,7 +215,7 @@ def test_a_failed_reading_is_reported_and_keeps_what_is_shown(
     def broken(_described: Database) -> Any:
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(main_window, "describe_database", broken)
+    monkeypatch.setattr(database_lease, "describe_database", broken)
     window.refresh()
     qtbot.waitUntil(lambda: bool(errors))
     assert errors == [("Something went wrong", "disk I/O error")]

@@ -10,6 +10,7 @@ a window that waited for the task would never get there.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -403,6 +404,9 @@ def test_quitting_during_a_classification_closes_once_it_has_stopped(
     assert not status.cancel_button.isVisible()
     for action in (window.open_action, window.import_action, window.reclassify_action):
         assert not action.isEnabled()
+    page: Any = window.data_page
+    assert not page.add_button.isEnabled()
+    assert not page.reset_button.isEnabled()
     assert not window.open_database(str(old_path))
     assert held.events == []
 
@@ -444,3 +448,80 @@ def test_a_stage_model_saved_from_the_window_reclassifies_its_database(
     assert not window.tasks.is_busy
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_switching_with_a_layout_change_unsaved_saves_it_into_the_database_left(
+    qtbot: Any, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clmdesk.services.panel import load_panel_layout
+    from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
+
+    old_path, new_path = old_and_new
+    window = _open(qtbot, old_path)
+    old = window.database
+    assert old is not None
+    events: list[str] = []
+    real_close = old.close
+
+    def close() -> None:
+        events.append("closed")
+        real_close()
+
+    monkeypatch.setattr(old, "close", close)
+    page: Any = window.data_page
+    page.add_widget("distribution")  # saved after a short delay: not yet
+    expected = [state.spec.type_id for state in page.states()]
+    with OtherWrite(old) as other:
+        # A window waiting for the save would switch only after the other write.
+        _switch(qtbot, window, new_path)
+        gap = longest_gap(qtbot, lambda: None)
+        assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms"
+        # The save waits for the other write, holding the database left open.
+        assert events == []
+        assert load_panel_layout(old) is None
+        other.end()
+        qtbot.waitUntil(lambda: events == ["closed"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _no_connection(old))
+    reopened = open_database(old_path)
+    try:
+        layout = load_panel_layout(reopened)
+    finally:
+        reopened.close()
+    assert layout is not None
+    assert [entry["type_id"] for entry in json.loads(layout)] == expected
+    _shows_only(qtbot, window, "Loja B", NEW_LINES)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_quitting_with_a_layout_change_unsaved_closes_once_it_is_saved(
+    qtbot: Any, old_and_new: tuple[Path, Path]
+) -> None:
+    from clmdesk.services.panel import load_panel_layout
+    from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
+
+    old_path, _new_path = old_and_new
+    window = _open(qtbot, old_path)
+    database = window.database
+    assert database is not None
+    page: Any = window.data_page
+    page.add_widget("distribution")
+    expected = [state.spec.type_id for state in page.states()]
+    with OtherWrite(database) as other:
+        gap = longest_gap(qtbot, window.close)
+        assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms"
+        # The window waits for the save, saying so, with nothing left to start.
+        assert window.isVisible()
+        assert window.task_status.isVisible()
+        assert not page.add_button.isEnabled()
+        assert not page.reset_button.isEnabled()
+        other.end()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _no_connection(database))
+    reopened = open_database(old_path)
+    try:
+        layout = load_panel_layout(reopened)
+    finally:
+        reopened.close()
+    assert layout is not None
+    assert [entry["type_id"] for entry in json.loads(layout)] == expected

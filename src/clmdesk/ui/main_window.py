@@ -10,9 +10,11 @@ counts that grow with the data) is re-read on a runner of its own, so the
 window stays responsive after each import, undo or classification; only the
 latest reading of the open database is shown.
 
-The work on the open database holds it open (:class:`_DatabaseLease`): the
-window's tasks and readings while they run, the dialogs that write to it
-(import, import history, stage model) while they are open. Switching to
+The work on the open database holds it open
+(:class:`~clmdesk.ui.database_lease.DatabaseLease`): the window's tasks and
+readings while they run, the panel's readings and layout saves, the dialogs
+that write to it (import, import history, stage model) while they are open.
+Switching to
 another database, or closing it, cancels that work and lets go of the
 database at once, without waiting; the database closes once the last of its
 work has ended, so a transaction is never cut off. Quitting while a task
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,9 +66,8 @@ from PySide6.QtWidgets import (
 
 from clmdesk import __version__
 from clmdesk.core.days import from_day_number
-from clmdesk.core.tasks import Cancelled
-from clmdesk.services.workspace import DatabaseInfo, describe_database
 from clmdesk.settings.preferences import Preferences, save_preferences
+from clmdesk.ui.database_lease import DatabaseLease, LeasedTaskRunner
 from clmdesk.ui.database_opening import (
     DatabaseOpener,
     OpenedDatabase,
@@ -83,7 +83,7 @@ from clmdesk.workers.runner import TaskRunner
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from clmdesk.core.tasks import IsCancelled, Progress
+    from clmdesk.services.workspace import DatabaseInfo
     from clmdesk.storage.database import Database
 
 __all__ = ["SPREADSHEET_SUFFIXES", "MainWindow"]
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.preferences = preferences
         self.language = language
         self.database: Database | None = None
-        self._lease: _DatabaseLease | None = None
+        self._lease: DatabaseLease | None = None
         self.info: DatabaseInfo | None = None
         self._is_demo = False
         self.setWindowTitle("clmdesk")
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(760, 520)
 
-        self.tasks = _LeasedTaskRunner(self)
+        self.tasks = LeasedTaskRunner(self)
         self._continuation: Any = None
         self.tasks.finished.connect(self._on_task_finished)
         self.tasks.failed.connect(self._on_task_failed)
@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self._describer.finished.connect(self._on_described)
         self._describer.failed.connect(self._show_failure)
         # Dialogs at work on a database, each holding the lease it was opened with.
-        self._dialog_leases: dict[QDialog, _DatabaseLease] = {}
+        self._dialog_leases: dict[QDialog, DatabaseLease] = {}
         self._closing = False  # a close waits for the work on the database to stop
         self._lease_idle.connect(
             self._on_lease_idle, Qt.ConnectionType.QueuedConnection
@@ -369,6 +369,11 @@ class MainWindow(QMainWindow):
             return
         self.opener.shutdown()
         self._stop_work()
+        if self.data_page is not None and hasattr(
+            self.data_page, "save_pending_layout"
+        ):
+            # Saved in the background, holding the database: waited for below.
+            self.data_page.save_pending_layout()
         if self._lease is not None and self._lease.is_busy:
             # Like an upgrade, a task stopping (rolling back) would otherwise
             # keep the process running unseen: the window stays, says so,
@@ -522,7 +527,7 @@ class MainWindow(QMainWindow):
             self.data_page = None
         self._let_go_of_database()
         self.database = database
-        self._lease = _DatabaseLease(database, self._idle_notice())
+        self._lease = DatabaseLease(database, self._idle_notice())
         self.tasks.lease = self._lease
         self._is_demo = is_demo
         self.info = info
@@ -530,11 +535,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.database_changed.emit()
 
-    def _idle_notice(self) -> Callable[[_DatabaseLease], None]:
+    def _idle_notice(self) -> Callable[[DatabaseLease], None]:
         """What a lease calls, on any thread, when the last task on it has ended."""
         signal = self._lease_idle
 
-        def notice(lease: _DatabaseLease) -> None:
+        def notice(lease: DatabaseLease) -> None:
             # The window may be gone by then (deleted): nobody listens.
             with contextlib.suppress(RuntimeError):
                 signal.emit(lease)
@@ -602,7 +607,7 @@ class MainWindow(QMainWindow):
         if self.data_page is None:
             assert self.database is not None
             page_module = importlib.import_module("clmdesk.ui.dashboard.panel_page")
-            page = page_module.PanelPage(self.database)
+            page = page_module.PanelPage(self.database, lease=self._lease)
             if hasattr(page, "data_ready"):
                 page.data_ready.connect(self.data_ready)
             self.data_page = page
@@ -633,6 +638,10 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(has_data)
         self.history_action.setEnabled(has_database and not self._is_demo)
+        if self.data_page is not None and hasattr(
+            self.data_page, "set_actions_enabled"
+        ):
+            self.data_page.set_actions_enabled(not self._closing)
         title = "clmdesk"
         if self.info is not None:
             name = self.info.business_name or (
@@ -872,128 +881,6 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _toggle_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
-
-
-class _DatabaseLease:
-    """The window's open database as the work on it shares it.
-
-    Work holds the database open while it runs: tasks (:meth:`run`) and
-    readings (:meth:`describe`) on workers, dialogs (:meth:`hold`, then
-    :meth:`let_go`) on the GUI thread. Releasing closes the database at
-    once, or, while work still holds it, as soon as the last of it ends: a
-    task's transaction has then been committed or rolled back, and no
-    connection is left open until the garbage collector finds it, holding
-    the file. Work that would start after the release is cancelled.
-
-    Readings are not waited for on quitting (:attr:`is_busy`): they write
-    nothing and are cancelled at their next step.
-
-    Thread contract: created, held for dialogs and released on the GUI
-    thread; ``run`` and ``describe`` on workers. ``on_idle(lease)`` is
-    called, on whichever thread lets go, each time the last task or dialog
-    holding the database ends.
-    """
-
-    def __init__(
-        self, database: Database, on_idle: Callable[[_DatabaseLease], None]
-    ) -> None:
-        self.database = database
-        self._on_idle = on_idle
-        self._lock = threading.Lock()
-        self._tasks = 0
-        self._readings = 0
-        self._released = False
-
-    @property
-    def is_busy(self) -> bool:
-        """Whether a task or a dialog still holds the database (readings aside)."""
-        with self._lock:
-            return self._tasks > 0
-
-    def run(
-        self,
-        task: Callable[..., Any],
-        /,
-        *args: Any,
-        progress: Progress,
-        is_cancelled: IsCancelled,
-        **kwargs: Any,
-    ) -> Any:
-        """Worker: ``task(*args)`` under the task contract, holding the database until it returns."""
-        self._take(reading=False)
-        try:
-            return task(*args, progress=progress, is_cancelled=is_cancelled, **kwargs)
-        finally:
-            self._let_go(reading=False)
-
-    def describe(
-        self, *, progress: Progress, is_cancelled: IsCancelled
-    ) -> tuple[Database, DatabaseInfo]:
-        """Worker: what the database holds, tagged with the database it describes."""
-        self._take(reading=True)
-        try:
-            return self.database, describe_database(self.database)
-        finally:
-            self._let_go(reading=True)
-
-    def hold(self) -> None:
-        """GUI thread: a dialog starts working on the database (until :meth:`let_go`)."""
-        self._take(reading=False)
-
-    def let_go(self) -> None:
-        """GUI thread: the dialog that :meth:`hold` was called for is done."""
-        self._let_go(reading=False)
-
-    def release(self) -> None:
-        """GUI thread: the window is done with the database; it closes once its work ended."""
-        with self._lock:
-            if self._released:
-                return
-            self._released = True
-            close = not (self._tasks or self._readings)
-        if close:
-            self.database.close()
-
-    def _take(self, *, reading: bool) -> None:
-        with self._lock:
-            if self._released:
-                raise Cancelled  # the window has moved on: nothing to do
-            if reading:
-                self._readings += 1
-            else:
-                self._tasks += 1
-
-    def _let_go(self, *, reading: bool) -> None:
-        with self._lock:
-            if reading:
-                self._readings -= 1
-            else:
-                self._tasks -= 1
-            idle = not reading and not self._tasks
-            close = self._released and not (self._tasks or self._readings)
-        if close:
-            self.database.close()
-        if idle:
-            self._on_idle(self)
-
-
-class _LeasedTaskRunner(TaskRunner):
-    """The window's task runner: each task holds the open database until it ends.
-
-    Callers start tasks as on any runner (``start(fn, *args)``); the window
-    sets :attr:`lease` to the open database's lease. GUI thread only.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.lease: _DatabaseLease | None = None
-
-    def start(self, fn: Any, *args: Any, **kwargs: Any) -> None:
-        """Start ``fn`` in the background, holding the database; cancels the running task."""
-        if self.lease is None:
-            super().start(fn, *args, **kwargs)
-        else:
-            super().start(self.lease.run, fn, *args, **kwargs)
 
 
 def _dropped_spreadsheets(urls: list[Any]) -> list[str]:

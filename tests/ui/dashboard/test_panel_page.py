@@ -263,6 +263,7 @@ def test_a_corrupt_layout_falls_back_to_the_default_with_a_notice(
     assert len(page.notices()) == 1
     assert "could not be read" in page.notices()[0]
     # The damaged value was replaced, so the next start is quiet.
+    qtbot.waitUntil(lambda: not page.is_saving)
     text_saved = load_panel_layout(database)
     assert text_saved is not None
     assert [e["type_id"] for e in json.loads(text_saved)] == DEFAULT_TYPES

@@ -3,9 +3,14 @@
 :class:`PanelPage` owns the tile grid, loads :class:`~clmdesk.services.panel.PanelData`
 in the background (a :class:`~clmdesk.workers.runner.TaskRunner`), pushes it
 into every widget, saves the layout in the business's database whenever it
-changes, and opens customer lists (chart segments, movement cells, the
-attention list) in a dialog that appears at once and fills when its rows
-arrive. GUI thread only.
+changes (on a worker: see :mod:`~clmdesk.ui.dashboard.layout_writer`), and
+opens customer lists (chart segments, movement cells, the attention list)
+in a dialog that appears at once and fills when its rows arrive.
+
+Given the window's :class:`~clmdesk.ui.database_lease.DatabaseLease`, the
+page's readings and writes hold the database while they run, so shutting
+the page down waits for none of them: the database closes once they end.
+GUI thread only.
 """
 
 from __future__ import annotations
@@ -41,7 +46,6 @@ from clmdesk.services.panel import (
     database_contacts,
     load_contact_book,
     load_panel_layout,
-    save_panel_layout,
 )
 from clmdesk.ui.charts.formatting import format_count, format_date, format_month_long
 from clmdesk.ui.customer_list.dialog import CustomerListDialog
@@ -55,14 +59,16 @@ from clmdesk.ui.dashboard.layout import (
     layout_from_text,
     layout_to_json,
 )
+from clmdesk.ui.dashboard.layout_writer import LayoutWriter
 from clmdesk.ui.dashboard.registry import spec_for
 from clmdesk.ui.dashboard.tile import Tile
-from clmdesk.workers.runner import TaskRunner
+from clmdesk.ui.database_lease import LeasedTaskRunner
 
 if TYPE_CHECKING:
     from clmdesk.services.panel import ContactSource, CustomerList
     from clmdesk.storage.database import Database
     from clmdesk.ui.dashboard.base import PanelWidget
+    from clmdesk.ui.database_lease import DatabaseLease
 
 __all__ = ["PanelPage", "WidgetSettingsDialog"]
 
@@ -106,9 +112,11 @@ class WidgetSettingsDialog(QDialog):
 class PanelPage(QWidget):
     """The customizable panel of widgets.
 
-    Construct with the open database; call :meth:`refresh` after an import,
-    an undo or a stage-model change (the panel reloads in the background and
-    keeps showing the previous figures meanwhile).
+    Construct with the open database (and the window's lease on it); call
+    :meth:`refresh` after an import, an undo or a stage-model change (the
+    panel reloads in the background and keeps showing the previous figures
+    meanwhile). Without a lease, whoever closes the database waits for the
+    page's work to end first.
 
     Signals
     -------
@@ -129,11 +137,18 @@ class PanelPage(QWidget):
     data_ready = Signal()
 
     def __init__(
-        self, database: Database | None, parent: QWidget | None = None
+        self,
+        database: Database | None,
+        parent: QWidget | None = None,
+        *,
+        lease: DatabaseLease | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("panelPage")
         self._database = database
+        self._lease = lease
+        self._writer: LayoutWriter | None = None
+        self._shut_down = False
         self._data: PanelData | None = None
         self._contacts: ContactSource | None = (
             database_contacts(database) if database is not None else None
@@ -234,19 +249,19 @@ class PanelPage(QWidget):
         layout.addWidget(self._empty_panel)
         layout.addWidget(self.scroll_area, 1)
 
-        self._runner = TaskRunner(self)
+        self._runner = LeasedTaskRunner(self, lease, reading=True)
         self._runner.progress_changed.connect(self._on_progress)
         self._runner.finished.connect(self._on_loaded)
         self._runner.failed.connect(self._on_failed)
         self._runner.busy_changed.connect(self._on_busy)
         # Contact details are read once in the background after the data, so
         # that big lists open without a database query (see load_contact_book).
-        self._contacts_runner = TaskRunner(self)
+        self._contacts_runner = LeasedTaskRunner(self, lease, reading=True)
         self._contacts_runner.finished.connect(self._on_contacts_loaded)
         # One runner per list being loaded: opening a second list must not
         # cancel the first (each runner runs one task at a time).
         self._list_jobs: dict[
-            TaskRunner, tuple[CustomerListDialog | None, str | None]
+            LeasedTaskRunner, tuple[CustomerListDialog | None, str | None]
         ] = {}
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -260,6 +275,7 @@ class PanelPage(QWidget):
         self.grid.remove_requested.connect(self.remove_tile)
         self.grid.settings_requested.connect(self.open_tile_settings)
 
+        self._make_writer()
         self.load_layout()
         self._update_header()
 
@@ -280,11 +296,21 @@ class PanelPage(QWidget):
         """Whether a refresh is running."""
         return self._runner.is_busy
 
-    def set_database(self, database: Database | None) -> None:
-        """Switch to another business's database: its layout and its data."""
+    def set_database(
+        self, database: Database | None, lease: DatabaseLease | None = None
+    ) -> None:
+        """Switch to another business's database: its layout and its data.
+
+        A change of the layout not saved yet is saved into the database left.
+        """
+        self.save_pending_layout()
         self._runner.cancel()
         self._contacts_runner.cancel()
         self._database = database
+        self._lease = self._runner.lease = self._contacts_runner.lease = lease
+        if self._writer is not None:
+            self._writer.close()
+        self._make_writer()
         self._contacts = database_contacts(database) if database is not None else None
         self._data = None
         self.load_layout()
@@ -295,7 +321,7 @@ class PanelPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload the panel's data in the background (keeps the old figures meanwhile)."""
-        if self._database is None:
+        if self._database is None or self._shut_down:
             QTimer.singleShot(0, self, self.data_ready.emit)
             return
         self._runner.start(build_panel_data, self._database)
@@ -328,7 +354,7 @@ class PanelPage(QWidget):
             self._data = data
             self._push_data()
             self.data_loaded.emit(data)
-            if self._database is not None and not data.is_empty:
+            if self._database is not None and not data.is_empty and not self._shut_down:
                 self._contacts = database_contacts(self._database)
                 self._contacts_runner.start(load_contact_book, self._database)
         self.data_ready.emit()
@@ -487,24 +513,51 @@ class PanelPage(QWidget):
 
     @Slot()
     def _on_layout_changed(self) -> None:
-        if self._saving_enabled:
+        if self._saving_enabled and not self._shut_down:
             self._save_timer.start()
 
     @Slot()
     def save_layout(self) -> None:
-        """Save the layout in the database now."""
+        """Save the layout in the database (in the background: see :attr:`is_saving`)."""
         self._save_timer.stop()
-        if self._database is None:
+        if self._writer is None:
             return
         try:
-            save_panel_layout(self._database, layout_to_json(self.states()))
+            entries = layout_to_json(self.states())
         except Exception as exc:
-            # Saving the layout is a convenience: never lose the window over it.
-            self.show_notice(
-                self.tr("The panel layout could not be saved: {error}").format(
-                    error=exc
-                )
-            )
+            self._on_save_failed(exc)
+            return
+        self._writer.write(entries)
+
+    def save_pending_layout(self) -> None:
+        """Save now a change of the layout still waiting to be saved (before closing)."""
+        if self._save_timer.isActive():
+            self.save_layout()
+
+    @property
+    def is_saving(self) -> bool:
+        """Whether a layout is being saved or waits to be."""
+        return self._writer is not None and self._writer.is_writing
+
+    def _make_writer(self) -> None:
+        self._writer = None
+        if self._database is not None:
+            self._writer = LayoutWriter(self._database, self._lease, self)
+            self._writer.failed.connect(self._on_save_failed)
+
+    @Slot(object)
+    def _on_save_failed(self, error: object) -> None:
+        # Saving the layout is a convenience: never lose the window over it.
+        message = getattr(error, "message", None)
+        text = message_text(message) if message is not None else str(error)
+        self.show_notice(
+            self.tr("The panel layout could not be saved: {error}").format(error=text)
+        )
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        """Enable or disable the panel's own actions (adding widgets, resetting)."""
+        self.add_button.setEnabled(enabled)
+        self.reset_button.setEnabled(enabled)
 
     # -- catalog and settings ------------------------------------------------------------
 
@@ -612,7 +665,9 @@ class PanelPage(QWidget):
         data: PanelData,
         query: CustomerQuery,
     ) -> None:
-        runner = TaskRunner(self)
+        if self._shut_down:
+            return
+        runner = LeasedTaskRunner(self, self._lease, reading=True)
         runner.finished.connect(self._on_list_loaded)
         runner.failed.connect(self._on_list_failed)
         self._list_jobs[runner] = (dialog, export_path)
@@ -620,7 +675,7 @@ class PanelPage(QWidget):
 
     def _take_list_job(self) -> tuple[CustomerListDialog | None, str | None]:
         runner = self.sender()
-        if not isinstance(runner, TaskRunner) or runner not in self._list_jobs:
+        if not isinstance(runner, LeasedTaskRunner) or runner not in self._list_jobs:
             return None, None
         job = self._list_jobs.pop(runner)
         runner.shutdown(wait=False)
@@ -724,14 +779,22 @@ class PanelPage(QWidget):
         return image
 
     def shutdown(self) -> None:
-        """Stop background work and save the layout (call when the window closes)."""
-        if self._save_timer.isActive():
-            self.save_layout()
-        self._runner.shutdown(wait=True)
-        self._contacts_runner.shutdown(wait=True)
+        """Stop background work and save the layout (when the window closes or leaves the database).
+
+        Returns at once: the readings are cancelled and the layout is saved
+        in the background (a change not saved yet included), each holding
+        the database (through the lease) until it ends. Nothing starts
+        afterwards.
+        """
+        self.save_pending_layout()
+        self._shut_down = True
+        self._runner.shutdown(wait=False)
+        self._contacts_runner.shutdown(wait=False)
         for runner in list(self._list_jobs):
-            runner.shutdown(wait=True)
+            runner.shutdown(wait=False)
         self._list_jobs.clear()
+        if self._writer is not None:
+            self._writer.close()
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
