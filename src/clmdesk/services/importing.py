@@ -810,6 +810,32 @@ def prepare_import(
     return PreparedImport(summary, plans, day, converted)
 
 
+def _conversion(
+    plans: Sequence[FilePlan],
+    today: date,
+    prepared: PreparedImport | None,
+    progress: Progress,
+    is_cancelled: IsCancelled,
+    *,
+    release_rows: bool,
+) -> tuple[_Converted, Progress]:
+    """The plans converted, or ``prepared``'s conversion when made for them and ``today``.
+
+    Returns the conversion and the progress of the step that follows it:
+    every row counts twice when converted here (converted, then written or
+    checked), once when taken over.
+    """
+    converted = prepared._take(plans, today) if prepared is not None else None
+    if converted is None:
+        converted, total = _convert_released(
+            plans, today, progress, is_cancelled, release_rows=release_rows
+        )
+        return converted, _write_progress(progress, total, total, 2 * total)
+    total = _rows_of(plans)
+    progress(0, total)
+    return converted, _write_progress(progress, 0, total, total)
+
+
 def _dry_run(
     database: Database,
     plans: Sequence[FilePlan],
@@ -819,16 +845,9 @@ def _dry_run(
     previous: PreparedImport | None = None,
     release_rows: bool = False,
 ) -> tuple[ImportSummary, _Converted]:
-    converted = previous._take(plans, today) if previous is not None else None
-    if converted is None:
-        converted, total = _convert_released(
-            plans, today, progress, is_cancelled, release_rows=release_rows
-        )
-        check_progress = _write_progress(progress, total, total, 2 * total)
-    else:
-        total = _rows_of(plans)
-        progress(0, total)
-        check_progress = _write_progress(progress, 0, total, total)
+    converted, check_progress = _conversion(
+        plans, today, previous, progress, is_cancelled, release_rows=release_rows
+    )
     try:
         outcome = dry_run_import(
             database, converted.sheets, check_progress, is_cancelled
@@ -941,16 +960,9 @@ def run_import(
         ``is_cancelled()`` became true; nothing was changed.
     """
     day = today or date.today()
-    converted = prepared._take(plans, day) if prepared is not None else None
-    if converted is None:
-        converted, total = _convert_released(
-            plans, day, progress, is_cancelled, release_rows=False
-        )
-        write_progress = _write_progress(progress, total, total, 2 * total)
-    else:
-        total = _rows_of(plans)
-        progress(0, total)
-        write_progress = _write_progress(progress, 0, total, total)
+    converted, write_progress = _conversion(
+        plans, day, prepared, progress, is_cancelled, release_rows=False
+    )
     outcome = _store(
         database,
         converted,
