@@ -437,6 +437,8 @@ def test_a_stage_model_saved_from_the_window_reclassifies_its_database(
         dialog.button_box.button(QDialogButtonBox.StandardButton.Save).click()
     assert window.tasks.lease is not None
     assert not window.tasks.lease.is_busy  # the dialog let go once done
+    # Closed for good, not left behind hidden.
+    qtbot.waitUntil(lambda: not window.findChildren(StageModelDialog))
 
     # A dialog still open on a database the window leaves is closed with it.
     window.edit_stage_model()
@@ -525,3 +527,58 @@ def test_quitting_with_a_layout_change_unsaved_closes_once_it_is_saved(
         reopened.close()
     assert layout is not None
     assert [entry["type_id"] for entry in json.loads(layout)] == expected
+
+
+def test_switching_while_a_stage_model_save_waits_closes_the_dialog_once_saved(
+    qtbot: Any, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from clmdesk.services.classification import read_cycle_setting
+    from clmdesk.ui.dialogs.stage_model_dialog import StageModelDialog
+    from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
+
+    old_path, new_path = old_and_new
+    window = _open(qtbot, old_path)
+    old = window.database
+    assert old is not None
+    events: list[str] = []
+    real_close = old.close
+
+    def close() -> None:
+        events.append("closed")
+        real_close()
+
+    monkeypatch.setattr(old, "close", close)
+    reclassified: list[object] = []
+    window.tasks.started.connect(lambda: reclassified.append(True))
+    window.edit_stage_model()
+    dialog = window.findChild(StageModelDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.is_preview_ready, timeout=WAIT_MS)
+    dialog.cycle_fixed.setChecked(True)
+    dialog.cycle_days.setValue(45)
+    save = dialog.button_box.button(QDialogButtonBox.StandardButton.Save)
+    with OtherWrite(old) as other:
+        gap = longest_gap(qtbot, save.click)
+        assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms"
+        assert dialog.is_saving
+        _switch(qtbot, window, new_path)
+        # The dialog waits for its save, which holds the database left open.
+        assert dialog.isVisible()
+        assert events == []
+        other.end()
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: events == ["closed"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _no_connection(old))
+    reopened = open_database(old_path)
+    try:
+        assert read_cycle_setting(reopened) == 45
+    finally:
+        reopened.close()
+    # The save landed in the database left: the window does not classify Loja B.
+    qtbot.wait(50)
+    assert reclassified == []
+    _shows_only(qtbot, window, "Loja B", NEW_LINES)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from clmdesk.core.lifecycle.model import RecencyUnit, default_model, last_purchase_model
 from clmdesk.services.classification import read_cycle_setting, read_stage_model
 from clmdesk.storage.bulk import bulk_insert
 from clmdesk.storage.database import open_database
 from clmdesk.ui.dialogs.stage_model_dialog import StageModelDialog
+from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
 
 
 def day(y: int, m: int, d: int) -> int:
@@ -184,3 +185,49 @@ def test_percentile_edit(dialog) -> None:
     dialog.percentile_spin.setValue(90)
     assert dialog.draft_model().top_percentile == 90
     assert "top 10 %" in dialog.percentile_label.text()
+
+
+def test_saving_during_another_write_waits_off_the_gui_thread(
+    qtbot, dialog, database
+) -> None:
+    dialog.show()
+    dialog.cycle_fixed.setChecked(True)
+    dialog.cycle_days.setValue(45)
+    save = dialog.button_box.button(QDialogButtonBox.StandardButton.Save)
+    saved: list[bool] = []
+    dialog.model_saved.connect(lambda: saved.append(True))
+    with OtherWrite(database) as other:
+        gap = longest_gap(qtbot, save.click)
+        assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms"
+        # Still open, saying it saves, with nothing to edit meanwhile.
+        assert dialog.is_saving
+        assert dialog.isVisible()
+        assert dialog.issues_label.text() == "Saving the stages…"
+        assert not save.isEnabled()
+        assert not dialog.table.isEnabled()
+        assert read_cycle_setting(database) is None
+        assert saved == []
+        other.end()
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert saved == [True]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert read_cycle_setting(database) == 45
+
+
+def test_closing_while_saving_closes_once_saved(qtbot, dialog, database) -> None:
+    dialog.show()
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("last_purchase"))
+    dialog.use_preset()
+    saved: list[bool] = []
+    dialog.model_saved.connect(lambda: saved.append(True))
+    with OtherWrite(database) as other:
+        dialog.save()
+        # Esc, or the window leaving the database: the save cannot be stopped.
+        gap = longest_gap(qtbot, dialog.reject)
+        assert gap < LIMIT_MS, f"GUI thread blocked {gap:.0f} ms"
+        assert dialog.isVisible()
+        assert dialog.is_saving
+        other.end()
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert saved == [True]
+    assert read_stage_model(database) == last_purchase_model()

@@ -853,7 +853,8 @@ class MainWindow(QMainWindow):
         if self.database is None:
             return
         module = importlib.import_module("clmdesk.ui.dialogs.stage_model_dialog")
-        dialog = module.StageModelDialog(self.database, self)
+        dialog = module.StageModelDialog(self.database, self, lease=self._lease)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if hasattr(dialog, "model_saved"):
             dialog.model_saved.connect(self._after_stage_model_saved)
         self._hold_while_open(dialog)

@@ -10,7 +10,11 @@ snapshot, computed off the GUI thread from data loaded once. Saving stores
 the model and the cycle setting and emits :attr:`StageModelDialog.model_saved`;
 the main window then recomputes the history.
 
-Thread contract: GUI thread only; loading and previews run on task runners.
+Thread contract: GUI thread only; loading, previews and saving run on task
+runners. Saving waits for any other write to the database (an import, a
+classification) on its worker, with the dialog showing it saves; closing
+waits for none of its tasks, which hold the database through the window's
+lease when given one.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ from clmdesk.services.classification import (
     save_stage_settings,
 )
 from clmdesk.ui.charts.formatting import interface_language
+from clmdesk.ui.database_lease import LeasedTaskRunner
 from clmdesk.ui.i18n import format_decimal, message_text
 from clmdesk.workers.runner import TaskRunner
 
@@ -82,6 +87,7 @@ if TYPE_CHECKING:
     from clmdesk.services.classification import CycleSetting, Preview
     from clmdesk.storage.database import Database
     from clmdesk.storage.history import LoadedInputs
+    from clmdesk.ui.database_lease import DatabaseLease
 
 __all__ = ["StageModelDialog", "StageTableModel"]
 
@@ -97,6 +103,16 @@ _ROOT = QModelIndex()
 
 def _load_task(database: Database, progress: Any, is_cancelled: Any) -> LoadedInputs:
     return load_inputs_for_preview(database)
+
+
+def _save_task(
+    database: Database,
+    model: StageModel,
+    setting: CycleSetting,
+    progress: Any,
+    is_cancelled: Any,
+) -> None:
+    save_stage_settings(database, model, setting)
 
 
 def _preview_task(
@@ -248,6 +264,11 @@ class _BoundEditor(QWidget):
 class StageModelDialog(QDialog):
     """Edit the lifecycle stages and the purchase cycle, preview, and save.
 
+    With the window's ``lease`` on ``database``, the dialog's loading and
+    saving hold the database until they end, even after the dialog closed.
+    A save cannot be stopped once asked for: closing the dialog meanwhile
+    (Esc, or the window leaving the database) closes it once the save ended.
+
     Signals
     -------
     model_saved()
@@ -256,7 +277,13 @@ class StageModelDialog(QDialog):
 
     model_saved = Signal()
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        lease: DatabaseLease | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Lifecycle stages"))
         self.database = database
@@ -275,8 +302,13 @@ class StageModelDialog(QDialog):
         self._draft = self._saved_model
 
         self._build()
-        self._loader = TaskRunner(self)
+        self._loader = LeasedTaskRunner(self, lease, reading=True)
         self._previewer = TaskRunner(self)
+        self._saver = LeasedTaskRunner(self, lease)
+        self._saver.finished.connect(self._on_saved)
+        self._saver.failed.connect(self._on_save_failed)
+        self._saver.cancelled.connect(self._on_save_cancelled)
+        self._close_when_saved = False
         self._loader.finished.connect(self._on_loaded)
         self._loader.failed.connect(self._on_load_failed)
         self._previewer.finished.connect(self._on_preview)
@@ -826,21 +858,68 @@ class StageModelDialog(QDialog):
         )
 
     # --------------------------------------------------------------- save
+    @property
+    def is_saving(self) -> bool:
+        """Whether a save is under way (it may wait for another write to end)."""
+        return self._saver.is_busy
+
     @Slot()
     def save(self) -> None:
-        """Store the model and cycle setting, announce it, and close."""
-        try:
-            save_stage_settings(self.database, self._draft, self.cycle_setting())
-        except ClassificationError as exc:
-            self.issues_label.setText(message_text(exc.message))
+        """Store the model and cycle setting in the background; once stored, announce it and close."""
+        if self._saver.is_busy:
             return
+        self._set_saving(True)
+        self._saver.start(_save_task, self.database, self._draft, self.cycle_setting())
+
+    def _set_saving(self, saving: bool) -> None:
+        # The draft stays as it is until the save has ended: it is what gets saved.
+        for child in self.findChildren(
+            QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+        ):
+            if child is not self.issues_label and not child.isWindow():
+                child.setEnabled(not saving)
+        if saving:
+            self.issues_label.setStyleSheet("")
+            self.issues_label.setText(self.tr("Saving the stages…"))
+        else:
+            self._model_changed()
+
+    @Slot(object)
+    def _on_saved(self, _result: object) -> None:
         self._saved_model = self._draft
         self._saved_cycle = self.cycle_setting()
         self.model_saved.emit()
         self.accept()
 
+    @Slot(object)
+    def _on_save_failed(self, error: object) -> None:
+        self._set_saving(False)
+        if self._close_when_saved:
+            self.reject()
+            return
+        message = getattr(error, "message", None)
+        self.issues_label.setStyleSheet("color: #b00020;")
+        self.issues_label.setText(
+            message_text(message)
+            if message is not None
+            else self.tr("The stages could not be saved: {error}").format(error=error)
+        )
+
+    @Slot()
+    def _on_save_cancelled(self) -> None:
+        # Only when the window had left the database before the save started.
+        self._set_saving(False)
+        if self._close_when_saved:
+            self.reject()
+
     def done(self, result: int) -> None:
+        if self._saver.is_busy:
+            # A save cannot be stopped: the dialog closes once it has ended.
+            self._close_when_saved = True
+            return
         self._preview_timer.stop()
-        self._loader.shutdown(wait=True)
-        self._previewer.shutdown(wait=True)
+        # Neither waited for: a reading still running holds the database itself.
+        self._loader.shutdown(wait=False)
+        self._previewer.shutdown(wait=False)
+        self._saver.shutdown(wait=False)
         super().done(result)
