@@ -752,7 +752,11 @@ def _resolve_keys(
     if source == KeySource.CUSTOMER_ID and None in found:
         # Keys met for the first time: found by key alone (no alias), and
         # the new ones created at once, in key order.
-        missing = [k for k, c in zip(keys, found, strict=True) if c is None]
+        # Distinct first (a generator, so the window can take the GIL
+        # between keys): lines hold far fewer customers than lines.
+        missing = list(
+            dict.fromkeys(k for k, c in zip(keys, found, strict=True) if c is None)
+        )
         known = dict(zip(missing, map(book.by_key.get, missing), strict=True))
         for customer in known.values():
             if customer is not None:
