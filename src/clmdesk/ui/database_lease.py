@@ -10,6 +10,7 @@ database closes once the last of its work has ended.
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +103,12 @@ class DatabaseLease:
             return task(*args, progress=progress, is_cancelled=is_cancelled, **kwargs)
         finally:
             self._let_go(reading=True)
+
+    def holding(
+        self, task: Callable[..., Any], *, reading: bool = False
+    ) -> Callable[..., Any]:
+        """``task`` as a task that holds the database while it runs (:meth:`run` or :meth:`read`)."""
+        return functools.partial(self.read if reading else self.run, task)
 
     def describe(
         self, *, progress: Progress, is_cancelled: IsCancelled

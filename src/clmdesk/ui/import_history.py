@@ -2,7 +2,9 @@
 
 Loading the list, previewing what an undo removes and the undo itself run
 in the dialog's :class:`~clmdesk.workers.runner.TaskRunner`; the undo is one
-transaction, so Cancel rolls it back. GUI thread only.
+transaction, so Cancel rolls it back. Closing the dialog waits for none of
+them: given the window's lease, they hold the database until they end (an
+undo then has rolled back, or committed). GUI thread only.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ from clmdesk.ui.row_table_model import RowTableModel
 from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from clmdesk.core.tasks import IsCancelled, Progress
     from clmdesk.storage.database import Database
+    from clmdesk.ui.database_lease import DatabaseLease
 
 __all__ = ["BatchTableModel", "ImportHistoryDialog"]
 
@@ -188,9 +193,16 @@ class ImportHistoryDialog(QDialog):
 
     batch_undone = Signal(object)
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        lease: DatabaseLease | None = None,
+    ) -> None:
         super().__init__(parent)
         self.database = database
+        self._lease = lease
         self.state = "idle"  # "loading", "previewing", "undoing", "stopping"
         self._job: ImportJob | None = None
         self._undoing_id: int | None = None
@@ -274,7 +286,7 @@ class ImportHistoryDialog(QDialog):
     def reload(self) -> None:
         """Load the list of batches in the background."""
         self._set_state("loading")
-        self.runner.start(load_batches, self.database)
+        self.runner.start(self._holding(load_batches, reading=True), self.database)
 
     def selected_batch(self) -> Any:
         """The selected batch, or None."""
@@ -321,7 +333,11 @@ class ImportHistoryDialog(QDialog):
         self._undoing_id = int(batch.id)
         self._set_state("previewing")
         self.status_label.setText(self.tr("Checking what this import added…"))
-        self.runner.start(load_undo_preview, self.database, int(batch.id))
+        self.runner.start(
+            self._holding(load_undo_preview, reading=True),
+            self.database,
+            int(batch.id),
+        )
 
     def confirm_text(self, batch: Any, preview: Any) -> str:
         """The confirmation: which import, and exactly what will be removed."""
@@ -406,7 +422,18 @@ class ImportHistoryDialog(QDialog):
         self._set_state("undoing")
         self.status_label.setText(self.tr("Undoing the import…"))
         self._job = ImportJob()
-        self.runner.start(recorded, self._job, undo, self.database, self._undoing_id)
+        # The hold goes inside the record: it hears a refusal too.
+        self.runner.start(
+            recorded, self._job, self._holding(undo), self.database, self._undoing_id
+        )
+
+    def _holding(
+        self, task: Callable[..., Any], *, reading: bool = False
+    ) -> Callable[..., Any]:
+        """``task``, holding the database while it runs when the dialog has a lease."""
+        if self._lease is None:
+            return task
+        return self._lease.holding(task, reading=reading)
 
     # --------------------------------------------------------- task results
     @Slot(object)
@@ -492,6 +519,9 @@ class ImportHistoryDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
+        # Nothing is waited for: an undo still running (or stopping) waits
+        # for any other write to the database, then rolls back, holding the
+        # database (the lease) until it has; a reading is dropped.
         self._poll.stop()
-        self.runner.shutdown(wait=True)
+        self.runner.shutdown(wait=False)
         super().done(result)

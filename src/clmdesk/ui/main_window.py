@@ -789,7 +789,11 @@ class MainWindow(QMainWindow):
             return
         wizard_module = importlib.import_module("clmdesk.ui.import_wizard")
         wizard = wizard_module.ImportWizard(
-            self.database, self.preferences, list(paths or []), self
+            self.database,
+            self.preferences,
+            list(paths or []),
+            self,
+            lease=self._lease,
         )
         wizard.import_finished.connect(self._after_import)
         self._hold_while_open(wizard)
@@ -808,7 +812,7 @@ class MainWindow(QMainWindow):
         if self.database is None:
             return
         module = importlib.import_module("clmdesk.ui.import_history")
-        dialog = module.ImportHistoryDialog(self.database, self)
+        dialog = module.ImportHistoryDialog(self.database, self, lease=self._lease)
         dialog.batch_undone.connect(self._after_import)
         self._hold_while_open(dialog)
         dialog.open()

@@ -3,7 +3,9 @@
 Every step that reads files or the database (planning, refining an edited
 mapping, the dry run, the import, the export of rejected rows) runs in the
 wizard's own :class:`~clmdesk.workers.runner.TaskRunner`, so the window
-never freezes. GUI thread only.
+never freezes. Closing the wizard waits for none of them: given the
+window's lease, the tasks on the database hold it until they end (an import
+then has rolled back, or committed). GUI thread only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 from clmdesk.core.messages import Message
 from clmdesk.ui.i18n import message_text
 from clmdesk.ui.import_wizard import backend as default_backend
-from clmdesk.ui.import_wizard.backend import release_frozen
+from clmdesk.ui.import_wizard.backend import recorded, release_frozen
 from clmdesk.ui.import_wizard.files_page import FilesPage
 from clmdesk.ui.import_wizard.import_page import ImportPage
 from clmdesk.ui.import_wizard.mapping_page import MappingPage
@@ -33,8 +35,13 @@ if TYPE_CHECKING:
     from clmdesk.services.importing import PreparedImport
     from clmdesk.settings.preferences import Preferences
     from clmdesk.storage.database import Database
+    from clmdesk.ui.database_lease import DatabaseLease
 
 __all__ = ["ImportWizard"]
+
+# The tasks that work on the database (the others read files or write one).
+_WRITING_TASKS = frozenset({"import"})
+_READING_TASKS = frozenset({"plan", "dry_run"})
 
 
 class _Task:
@@ -73,6 +80,9 @@ class ImportWizard(QWizard):
         ``"pt_BR"`` or ``"en"``; by default the interface's locale decides.
     backend
         The module whose functions do the work (tests may pass a stand-in).
+    lease
+        The window's lease on ``database``: the tasks on the database hold
+        it until they end, even after the wizard closed.
 
     Signals
     -------
@@ -93,9 +103,11 @@ class ImportWizard(QWizard):
         *,
         language: str | None = None,
         backend: Any = None,
+        lease: DatabaseLease | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
+        self._lease = lease
         self.preferences = preferences
         self.language = language or _interface_language()
         self.backend = backend if backend is not None else default_backend
@@ -181,7 +193,22 @@ class ImportWizard(QWizard):
         """Run ``fn(*args)`` in the background; a running task is cancelled first."""
         self.cancel_task()
         self._task = _Task(name, on_finished, on_failed, on_cancelled, on_progress)
-        self.runner.start(fn, *args)
+        self.runner.start(*self._holding_database(name, fn, args))
+
+    def _holding_database(
+        self, name: str, fn: Any, args: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """``fn`` and ``args`` for the runner, holding the database for the tasks on it."""
+        lease = self._lease
+        if lease is None or name not in _WRITING_TASKS | _READING_TASKS:
+            return (fn, *args)
+        reading = name in _READING_TASKS
+        if fn is recorded:
+            # Its record must hear what became of the task, a refusal included
+            # (the window had left the database): the hold goes inside it.
+            job, inner, *rest = args
+            return (recorded, job, lease.holding(inner, reading=reading), *rest)
+        return (lease.holding(fn, reading=reading), *args)
 
     def cancel_task(self) -> None:
         """Cancel the running task (its callbacks hear ``cancelled``)."""
@@ -236,21 +263,19 @@ class ImportWizard(QWizard):
         super().reject()
 
     def done(self, result: int) -> None:
-        # Reading a big workbook cannot be interrupted inside calamine: a
-        # cancelled read-only task may finish on its own rather than freeze
-        # the window. A write (import, export) is waited for.
-        writing = (
-            self.task_name in ("import", "export")
-            or self.import_page.state == "stopping"
-        )
-        idle = not self.runner.is_busy
+        # No task is waited for. Reading a big workbook cannot be interrupted
+        # inside calamine: a cancelled read finishes on its own. An import
+        # (or one stopping) waits for any other write to the database, and
+        # then rolls back: it holds the database (the lease) until it has.
+        # A cancelled export leaves no file.
+        idle = not self.runner.is_busy and self.import_page.state != "stopping"
         self.cancel_task()
-        self.runner.shutdown(wait=writing)
+        self.runner.shutdown(wait=False)
         # The conversion and the raw rows are freed off the window's thread;
         # rows a cancelled task may still be reading are not emptied under it.
         plans, self.plans = self.plans, []
         self.mapping_page.forget_plans()
-        default_backend.let_go(self.take_prepared(), plans, empty=idle or writing)
+        default_backend.let_go(self.take_prepared(), plans, empty=idle)
         release_frozen()
         super().done(result)
 
