@@ -151,7 +151,7 @@ class ImportPage(QWizardPage):
         self.setTitle(self.tr("Importing"))
         self.setSubTitle(
             self.tr(
-                "You can keep using clmdesk meanwhile. Cancel undoes everything this import did."
+                "Large files take a while to import. Cancel undoes everything this import did."
             )
         )
         summary = self._wizard.summary
