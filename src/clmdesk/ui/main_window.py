@@ -13,12 +13,13 @@ latest reading of the open database is shown.
 The work on the open database holds it open
 (:class:`~clmdesk.ui.database_lease.DatabaseLease`): the window's tasks and
 readings while they run, the panel's readings and layout saves, the dialogs
-that write to it (import, import history, stage model) while they are open.
-Switching to
-another database, or closing it, cancels that work and lets go of the
+that write to it (import, import history, stage model) while they are open
+and their tasks until these end. Switching to another database, or closing
+it, cancels that work (a layout save still happens) and lets go of the
 database at once, without waiting; the database closes once the last of its
-work has ended, so a transaction is never cut off. Quitting while a task
-still runs on it waits for that task to stop, with the window showing so.
+work has ended, so a transaction is never cut off. Quitting while a task or
+a layout save still runs on it waits for it to end, with the window showing
+so.
 
 Databases open in the background (:class:`~clmdesk.ui.database_opening.DatabaseOpener`):
 the window keeps showing the open one, with the actions that need it
