@@ -704,3 +704,33 @@ def test_closing_lets_the_conversion_and_the_rows_go_off_the_windows_thread(
     qtbot.waitUntil(lambda: not raw.rows, timeout=5000)
     assert "MainThread" not in threads
     assert "clmdesk-let-go" in threads
+
+
+def test_an_import_cancelled_before_its_worker_took_it_says_nothing_changed(
+    qtbot, make_wizard, database, tmp_path: Path
+) -> None:
+    path = write_two_orders_a_day(tmp_path / "vendas.xlsx")
+    wizard = make_wizard([str(path)])
+    wait_for_sheets(qtbot, wizard)
+    go_to_summary(qtbot, wizard)
+    # The wizard's worker is still busy with an earlier task that does not
+    # stop at once: the import waits behind it, and is cancelled meanwhile.
+    release = threading.Event()
+    busy = threading.Event()
+
+    def slow_to_stop(*, progress, is_cancelled) -> None:
+        busy.set()
+        release.wait(10)
+
+    wizard.runner.start(slow_to_stop)
+    qtbot.waitUntil(busy.is_set, timeout=5000)
+    wizard.next()
+    page = wizard.import_page
+    assert page.state == "running"
+    wizard.reject()  # Cancel, before the worker took the import
+    assert page.state == "stopping"
+    release.set()
+
+    qtbot.waitUntil(lambda: page.state == "cancelled", timeout=10000)
+    assert "Nothing was changed" in page.stopped_label.text()
+    assert service.list_batches(database) == []

@@ -20,6 +20,7 @@ from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from PySide6.QtCore import QObject
 
@@ -185,10 +186,9 @@ class LeasedTaskRunner(TaskRunner):
         self.lease = lease
         self.reading = reading
 
-    def start(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+    def start(self, fn: Any, *args: Any, **kwargs: Any) -> Future[Any]:
         """Start ``fn`` in the background, holding the database; cancels the running task."""
         if self.lease is None:
-            super().start(fn, *args, **kwargs)
-        else:
-            held = self.lease.read if self.reading else self.lease.run
-            super().start(held, fn, *args, **kwargs)
+            return super().start(fn, *args, **kwargs)
+        held = self.lease.read if self.reading else self.lease.run
+        return super().start(held, fn, *args, **kwargs)

@@ -100,8 +100,12 @@ class TaskRunner(QObject):
         """Whether a task is running."""
         return self._current is not None
 
-    def start(self, fn: Any, *args: Any, **kwargs: Any) -> None:
-        """Start ``fn`` in the background, cancelling any task still running."""
+    def start(self, fn: Any, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Start ``fn`` in the background, cancelling any task still running.
+
+        Returns the worker's future, done once the worker is through with the
+        task: it ran, or it was cancelled before it started and never will.
+        """
         self.cancel()
         self._generation += 1
         ticket = _Ticket(self._generation)
@@ -129,6 +133,7 @@ class TaskRunner(QObject):
         future.add_done_callback(
             lambda done: _emit_if_alive(self._done_from_worker, ticket.generation, done)
         )
+        return future
 
     @Slot()
     def cancel(self) -> None:

@@ -46,6 +46,8 @@ from clmdesk.ui.import_wizard.summary_page import (
 from clmdesk.ui.import_wizard.widgets import BusyPanel, CountsGrid, heading
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from clmdesk.ui.import_wizard.wizard import ImportWizard
 
 __all__ = ["ImportPage"]
@@ -68,6 +70,9 @@ class ImportPage(QWizardPage):
         self.state = "idle"
         self.result: Any = None
         self._job: ImportJob | None = None
+        # The import's future: done once the worker is through with it,
+        # whether it ran (then the job says how) or was cancelled unstarted.
+        self._worker: Future[Any] | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(_POLL_MS)
         self._poll.timeout.connect(self._check_stopped)
@@ -163,7 +168,7 @@ class ImportPage(QWizardPage):
         )
         self.stack.setCurrentIndex(_RUNNING)
         self._job = ImportJob()
-        self._wizard.run_task(
+        self._worker = self._wizard.run_task(
             "import",
             recorded,
             self._job,
@@ -225,8 +230,14 @@ class ImportPage(QWizardPage):
     @Slot()
     def _check_stopped(self) -> None:
         job = self._job
-        if job is None or not job.done.is_set():
+        if job is None:
             return
+        if not job.done.is_set():
+            worker = self._worker
+            if worker is None or not worker.done() or job.done.is_set():
+                return
+            # Cancelled before the worker took it: it never ran, nothing changed.
+            job.error = Cancelled()
         self._poll.stop()
         if job.error is None and job.result is not None:
             self._show_result(job.result, late=True)

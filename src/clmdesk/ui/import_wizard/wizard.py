@@ -28,6 +28,7 @@ from clmdesk.workers.runner import TaskRunner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from PySide6.QtGui import QShowEvent
 
@@ -189,11 +190,14 @@ class ImportWizard(QWizard):
         on_failed: Callable[[Any], None] | None = None,
         on_cancelled: Callable[[], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
-    ) -> None:
-        """Run ``fn(*args)`` in the background; a running task is cancelled first."""
+    ) -> Future[Any]:
+        """Run ``fn(*args)`` in the background; a running task is cancelled first.
+
+        Returns the worker's future (see :meth:`TaskRunner.start`).
+        """
         self.cancel_task()
         self._task = _Task(name, on_finished, on_failed, on_cancelled, on_progress)
-        self.runner.start(*self._holding_database(name, fn, args))
+        return self.runner.start(*self._holding_database(name, fn, args))
 
     def _holding_database(
         self, name: str, fn: Any, args: tuple[Any, ...]
