@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -197,3 +197,38 @@ def test_clicking_a_distribution_row_requests_that_stage(
     assert (query.stage_key, query.day) == ("at_risk", data.latest_day)
     # Shares are among the customers listed and add up to the whole.
     assert sum(r.share for r in rows if not r.heading) == pytest.approx(1.0)
+
+
+def test_closing_the_customer_list_during_an_export_does_not_wait_for_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from clmdesk.core.tasks import Cancelled
+    from clmdesk.ui.customer_list import dialog as dialog_module
+
+    exporting = threading.Event()
+    stopped = threading.Event()
+
+    def slow_export(*_args: object, progress: object, is_cancelled: Any) -> None:
+        exporting.set()
+        # A step that takes a while before the export looks at the cancel again.
+        time.sleep(0.5)
+        stopped.set()
+        if is_cancelled():
+            raise Cancelled
+
+    monkeypatch.setattr(dialog_module, "export_rows", slow_export)
+    dialog = CustomerListDialog("Em risco", "BRL", {"at_risk": "Em risco"})
+    qtbot.addWidget(dialog)
+    dialog.set_rows([_row(i) for i in range(1, 4)])
+    dialog.export_to(tmp_path / "lista.csv")
+    assert exporting.wait(5)
+
+    started = time.perf_counter()
+    dialog.done(0)
+    assert time.perf_counter() - started < 0.25
+    assert not stopped.is_set()  # the export stops on its worker, later
+    assert stopped.wait(5)
+    assert not (tmp_path / "lista.csv").exists()

@@ -354,5 +354,8 @@ class CustomerListDialog(QDialog):
             QMessageBox.warning(self, self.tr("Export failed"), text)
 
     def done(self, result: int) -> None:
-        self._runner.shutdown(wait=True)
+        # Not waited for: a cancelled export stops at its next step on the
+        # worker and leaves no partial file (the writer saves under a
+        # temporary name until it is done).
+        self._runner.shutdown(wait=False)
         super().done(result)
