@@ -658,3 +658,26 @@ def test_a_piece_head_ends_calamines_search_for_merged_cells(prefix: bytes) -> N
         + b"sheetData>"
     )
     assert sheet[body_start:] == b"<" + prefix + b'row r="1"/>'
+
+
+def test_a_read_in_pieces_reports_its_progress(tmp_path: Path) -> None:
+    path = _write(tmp_path / "progress.xlsx", {"S": _orders(300), "T": _orders(20)})
+    with zipfile.ZipFile(path) as archive:
+        sheet_bytes = sum(
+            info.file_size
+            for info in archive.infolist()
+            if info.filename.startswith("xl/worksheets/")
+        )
+    seen: list[tuple[int, int]] = []
+
+    read_file(
+        path,
+        progress=lambda done, total: seen.append((done, total)),
+        split=_forced(piece_bytes=1_000),
+    )
+
+    assert len(seen) >= 2  # a report per megabyte of XML read, and per sheet
+    assert all(total == sheet_bytes for _, total in seen)
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
+    assert done[-1] == sheet_bytes

@@ -496,7 +496,7 @@ def test_read_again_reads_only_the_files_cut_to_their_first_rows(
     head = (first_rows(edited, rows=5)[0], edited[1])
     seen: list[tuple[int, int]] = []
     complete = read_again(head, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 1)]
+    assert seen[-1] == (1000, 1000)
     assert complete[1] is edited[1]
     assert type(complete[0].workbook) is not FirstRowsWorkbook
     assert complete[0].sheets == edited[0].sheets  # the edit is kept

@@ -88,7 +88,7 @@ from clmdesk.fileio.xlsx_chunks import PieceReader, SplitSettings, drop_empty_ro
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from clmdesk.core.tasks import IsCancelled
+    from clmdesk.core.tasks import IsCancelled, Progress
 
 __all__ = [
     "SPREADSHEET_SUFFIXES",
@@ -126,6 +126,7 @@ def read_file(
     options: ImportOptions | None = None,
     *,
     is_cancelled: IsCancelled | None = None,
+    progress: Progress | None = None,
     split: SplitSettings | None = None,
 ) -> RawWorkbook:
     """Read every sheet of a spreadsheet or CSV file.
@@ -139,6 +140,9 @@ def read_file(
     is_cancelled
         Polled while a large worksheet is read in pieces;
         :class:`~clmdesk.core.tasks.Cancelled` is raised when it turns true.
+    progress
+        ``progress(done, total)`` while large worksheets are read in pieces
+        (bytes of their XML); other reads are quick and report nothing.
     split
         When and how large worksheets are read in pieces (tests force it on
         small files); the result never depends on it.
@@ -161,7 +165,9 @@ def read_file(
     if not path.is_file():
         raise read_error(FILE_NOT_FOUND, path)
     try:
-        return _read_file(path, options, is_cancelled, split or SplitSettings())
+        return _read_file(
+            path, options, is_cancelled, progress, split or SplitSettings()
+        )
     except (ReadError, Cancelled):
         raise
     except MemoryError as error:
@@ -180,6 +186,7 @@ def _read_file(
     path: Path,
     options: ImportOptions,
     is_cancelled: IsCancelled | None,
+    progress: Progress | None,
     split: SplitSettings,
 ) -> RawWorkbook:
     try:
@@ -193,7 +200,7 @@ def _read_file(
     with ThreadPoolExecutor(1, thread_name_prefix="clmdesk-digest") as hasher:
         digesting = hasher.submit(_size_and_digest, path, stop)
         try:
-            sheets = _read_sheets(path, kind, options, is_cancelled, split)
+            sheets = _read_sheets(path, kind, options, is_cancelled, progress, split)
         except BaseException:
             stop.set()
             _wait_quietly(digesting)  # the file is closed before the error goes up
@@ -223,10 +230,11 @@ def _read_sheets(
     kind: str,
     options: ImportOptions,
     is_cancelled: IsCancelled | None,
+    progress: Progress | None,
     split: SplitSettings,
 ) -> list[RawSheet]:
     if kind == "zip":
-        return _read_zip(path, options.max_cells, is_cancelled, split)
+        return _read_zip(path, options.max_cells, is_cancelled, progress, split)
     if kind == "ole2":
         if ole2_is_encrypted(path):
             raise read_error(FILE_ENCRYPTED, path)
@@ -238,6 +246,7 @@ def _read_zip(
     path: Path,
     max_cells: int,
     is_cancelled: IsCancelled | None,
+    progress: Progress | None,
     split: SplitSettings,
 ) -> list[RawSheet]:
     limits = ZipLimits(max_cells=max_cells)
@@ -256,7 +265,9 @@ def _read_zip(
     with archive:
         workbook = _open_calamine(path, max_cells)
         try:
-            with PieceReader(path, archive, checks, split, is_cancelled) as pieces:
+            with PieceReader(
+                path, archive, checks, split, is_cancelled, progress
+            ) as pieces:
                 return _sheets(workbook, path, max_cells, pieces, checks, archive)
         finally:
             workbook.close()
@@ -267,6 +278,7 @@ def plan_file(
     options: ImportOptions | None = None,
     *,
     is_cancelled: IsCancelled | None = None,
+    progress: Progress | None = None,
 ) -> FilePlan:
     """Read a file and plan every sheet (header row, role, mapping, formats).
 
@@ -276,8 +288,8 @@ def plan_file(
         The file.
     options
         Language, cell cap, remembered mappings, date-order decisions.
-    is_cancelled
-        Polled while a large worksheet is read (see :func:`read_file`).
+    is_cancelled, progress
+        While a large worksheet is read (see :func:`read_file`).
 
     Returns
     -------
@@ -292,7 +304,8 @@ def plan_file(
     from clmdesk.core.importing.plan import plan_workbook
 
     options = options or ImportOptions()
-    return plan_workbook(read_file(path, options, is_cancelled=is_cancelled), options)
+    workbook = read_file(path, options, is_cancelled=is_cancelled, progress=progress)
+    return plan_workbook(workbook, options)
 
 
 def _size_and_digest(

@@ -503,6 +503,9 @@ class PieceReader:
     is_cancelled
         Polled between chunks; :class:`~clmdesk.core.tasks.Cancelled` is
         raised when it turns true.
+    progress
+        ``progress(done, total)`` in bytes of the deferred entries read
+        (their sizes declared in the zip directory make the total).
     """
 
     def __init__(
@@ -512,12 +515,18 @@ class PieceReader:
         checks: DeferredChecks,
         settings: SplitSettings,
         is_cancelled: Callable[[], bool] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self._path = path
         self._archive = archive
         self._checks = checks
         self._settings = settings
         self._is_cancelled = is_cancelled
+        self._progress = progress
+        self._bytes_read = 0
+        self._bytes_total = sum(
+            archive.getinfo(name).file_size for name in checks.pending
+        )
         layout = _workbook_layout(archive)
         self._entries, copied = layout if layout is not None else ({}, [])
         self._copied = copied
@@ -587,7 +596,7 @@ class PieceReader:
                 # The checks must see every byte before calamine parses it.
                 while chunk := stream.read(_CHUNK):
                     self._poll()
-                    check.feed(chunk)
+                    self._feed(check, chunk)
         except (ReadError, Cancelled):
             raise
         except Exception as error:  # zlib, CRC, truncated entry
@@ -601,6 +610,14 @@ class PieceReader:
     def _poll(self) -> None:
         if self._is_cancelled is not None and self._is_cancelled():
             raise Cancelled
+
+    def _feed(self, check: EntryCheck, chunk: bytes) -> None:
+        """Pass ``chunk`` through the checks, and count it for progress."""
+        check.feed(chunk)
+        self._bytes_read += len(chunk)
+        if self._progress is not None:
+            total = max(self._bytes_total, self._bytes_read)
+            self._progress(self._bytes_read, total)
 
     def _template_for_pieces(self) -> _ZipTemplate:
         if self._template is None:
@@ -678,7 +695,7 @@ class PieceReader:
                 chunk = stream.read(_CHUNK)
                 if not chunk:
                     raise _Unsplittable("the sheet data never ends")
-                check.feed(chunk)
+                self._feed(check, chunk)
                 searched = max(0, len(buffer) - len(tags.close_data) + 1)
                 buffer += chunk
                 tail = _take_tail(buffer, tags, searched)
@@ -703,7 +720,7 @@ class PieceReader:
             chunk = stream.read(_CHUNK)
             if not chunk:
                 raise _Unsplittable("the sheet data never starts")
-            check.feed(chunk)
+            self._feed(check, chunk)
             buffer += chunk
             found = _find_head(buffer)
             if found is not None:
@@ -720,7 +737,7 @@ class PieceReader:
         previous = tail[-16:]
         while chunk := stream.read(_CHUNK):
             self._poll()
-            check.feed(chunk)
+            self._feed(check, chunk)
             if b"sheetData" in previous + chunk[:16] or b"sheetData" in chunk:
                 raise _Unsplittable("a second sheetData")
             previous = chunk[-16:]

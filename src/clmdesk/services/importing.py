@@ -93,6 +93,7 @@ from clmdesk.core.tasks import (
     check_cancelled,
     never_cancelled,
     no_progress,
+    sub_progress,
 )
 from clmdesk.fileio.errors import ReadError
 from clmdesk.fileio.readers import plan_file, read_file
@@ -117,6 +118,7 @@ if TYPE_CHECKING:
     from clmdesk.storage.database import Database
 
 __all__ = [
+    "FILE_STEPS",
     "FIRST_ROWS",
     "BatchFile",
     "BatchRecord",
@@ -131,6 +133,7 @@ __all__ = [
     "UndoPreview",
     "drop_rows",
     "dry_run",
+    "file_progress",
     "first_rows",
     "import_files",
     "import_options",
@@ -304,22 +307,49 @@ def plan_files(
 ) -> tuple[FilePlan, ...]:
     """Read and plan every file (header row, role and mapping of each sheet).
 
+    ``progress`` reports each file's share, read in pieces when large;
+    ``is_cancelled`` is polled while a large worksheet is read.
+
     Raises
     ------
     ImportFailed
         A file cannot be read (missing, not a spreadsheet, damaged,
         protected, hostile, too large); the message names it.
+    Cancelled
+        ``is_cancelled()`` became true.
     """
     plans = []
-    progress(0, len(paths))
-    for done, path in enumerate(paths, start=1):
+    count = len(paths)
+    progress(0, count * FILE_STEPS)
+    for index, path in enumerate(paths):
         check_cancelled(is_cancelled)
         try:
-            plans.append(plan_file(path, options))
+            plans.append(
+                plan_file(
+                    path,
+                    options,
+                    is_cancelled=is_cancelled,
+                    progress=file_progress(progress, index, count),
+                )
+            )
         except ReadError as error:
             raise ImportFailed(error.message) from error
-        progress(done, len(paths))
+        progress((index + 1) * FILE_STEPS, count * FILE_STEPS)
     return tuple(plans)
+
+
+#: Progress steps per file when several are read one after the other.
+FILE_STEPS = 1000
+
+
+def file_progress(progress: Progress, index: int, count: int) -> Progress:
+    """The ``index``-th of ``count`` files' own ``(done, total)`` as its share of ``progress``.
+
+    The parent counts :data:`FILE_STEPS` per file.
+    """
+    return sub_progress(
+        progress, index * FILE_STEPS, (index + 1) * FILE_STEPS, count * FILE_STEPS
+    )
 
 
 # --------------------------------------------------------------------------
@@ -412,7 +442,8 @@ def read_again(
     Parameters
     ----------
     progress
-        Files read so far (reported after each one).
+        Each file's share (:data:`FILE_STEPS` per file), read in pieces
+        when large.
 
     Raises
     ------
@@ -431,7 +462,11 @@ def read_again(
             continue
         check_cancelled(is_cancelled)
         try:
-            workbook = read_file(plan.workbook.path, is_cancelled=is_cancelled)
+            workbook = read_file(
+                plan.workbook.path,
+                is_cancelled=is_cancelled,
+                progress=file_progress(progress, done, sum(released)),
+            )
         except ReadError as error:
             raise ImportFailed(error.message) from error
         if (workbook.size, workbook.sha256) != (
@@ -442,7 +477,7 @@ def read_again(
         complete.append(dataclasses.replace(plan, workbook=workbook))
         del workbook
         done += 1
-        progress(done, sum(released))
+        progress(done * FILE_STEPS, sum(released) * FILE_STEPS)
     return tuple(complete)
 
 

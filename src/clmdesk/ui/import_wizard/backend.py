@@ -95,15 +95,23 @@ def plan_files(
     options = service.import_options(database, language)
     plans: list[FilePlan] = []
     failures: list[tuple[str, Message]] = []
-    progress(0, len(paths))
+    count = len(paths)
+    progress(0, count * service.FILE_STEPS)
     with collector_paused():
-        for done, path in enumerate(paths, start=1):
+        for index, path in enumerate(paths):
             check_cancelled(is_cancelled)
             try:
-                plans.extend(service.plan_files([path], options))
+                plans.extend(
+                    service.plan_files(
+                        [path],
+                        options,
+                        progress=service.file_progress(progress, index, count),
+                        is_cancelled=is_cancelled,
+                    )
+                )
             except service.ImportFailed as error:
                 failures.append((path, error.message))
-            progress(done, len(paths))
+            progress((index + 1) * service.FILE_STEPS, count * service.FILE_STEPS)
     return PlannedFiles(tuple(plans), tuple(failures))
 
 
