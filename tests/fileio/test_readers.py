@@ -300,3 +300,34 @@ def test_a_panic_inside_calamine_is_a_damaged_file(
     )
     with pytest.raises(KeyboardInterrupt):
         read_file(path)
+
+
+def test_a_long_csv_reports_its_progress_and_stops_on_cancel(tmp_path: Path) -> None:
+    from clmdesk.core.tasks import Cancelled
+
+    path = tmp_path / "vendas.csv"
+    lines = ["Cliente;Data;Valor"] + [
+        f"{i % 500};{1 + i % 28:02d}/01/2024;{i % 997},50" for i in range(40_000)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    size = path.stat().st_size
+    seen: list[tuple[int, int]] = []
+
+    sheet = read_file(path, progress=lambda d, t: seen.append((d, t))).sheets[0]
+
+    assert len(sheet.rows) == 40_001
+    assert all(total == size for _, total in seen)
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
+    assert len(done) >= 3
+    assert 0 < done[0] < size
+    assert done[-1] == size
+
+    reports: list[int] = []
+    with pytest.raises(Cancelled):
+        read_file(
+            path,
+            progress=lambda d, _t: reports.append(d),
+            is_cancelled=lambda: bool(reports),
+        )
+    assert len(reports) == 1

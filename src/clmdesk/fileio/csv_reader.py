@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import os
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clmdesk.core.importing.columns import pause_if_due
 from clmdesk.core.importing.messages import (
@@ -24,7 +27,11 @@ from clmdesk.core.importing.messages import (
 )
 from clmdesk.core.importing.records import RawSheet
 from clmdesk.core.messages import Count
+from clmdesk.core.tasks import Cancelled
 from clmdesk.fileio.errors import read_error
+
+if TYPE_CHECKING:
+    from clmdesk.core.tasks import IsCancelled, Progress
 
 __all__ = [
     "DELIMITERS",
@@ -37,6 +44,8 @@ __all__ = [
 DELIMITERS = (";", ",", "\t", "|")
 _SAMPLE = 64 * 1024
 _CAP_EVERY = 65_536
+# Lines between two looks at progress and cancel (a power of two).
+_WATCH_EVERY = 8_192
 # csv's default field limit (128 KiB) is far above any real cell; keep it.
 
 
@@ -97,7 +106,13 @@ def sniff_delimiter(lines: list[str]) -> str:
     return chosen
 
 
-def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
+def read_csv(
+    path: str | Path,
+    max_cells: int = 20_000_000,
+    *,
+    progress: Progress | None = None,
+    is_cancelled: IsCancelled | None = None,
+) -> RawSheet:
     """Read a delimited text file into one :class:`RawSheet` of strings.
 
     Parameters
@@ -106,6 +121,12 @@ def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
         The file.
     max_cells
         Refuse files with more cells than this.
+    progress
+        ``progress(done, total)`` in bytes of the file, every few
+        thousand lines.
+    is_cancelled
+        Polled as often; :class:`~clmdesk.core.tasks.Cancelled` is raised
+        when it turns true.
 
     Returns
     -------
@@ -117,8 +138,11 @@ def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
     ------
     ReadError
         Binary content, unreadable file, more cells than ``max_cells``.
+    Cancelled
+        When ``is_cancelled()`` turned true.
     """
     path = Path(path)
+    watch = _Watch(progress, is_cancelled)
     try:
         with open(path, "rb") as handle:
             sample = handle.read(_SAMPLE)
@@ -129,11 +153,11 @@ def read_csv(path: str | Path, max_cells: int = 20_000_000) -> RawSheet:
         raise read_error(FILE_NOT_SPREADSHEET, path)
     try:
         try:
-            return _read(path, encoding, sample, max_cells)
+            return _read(path, encoding, sample, max_cells, watch)
         except UnicodeDecodeError:
             if encoding != "utf-8":
                 raise read_error(FILE_NOT_SPREADSHEET, path) from None
-            return _read(path, "cp1252", sample, max_cells)
+            return _read(path, "cp1252", sample, max_cells, watch)
     except (csv.Error, UnicodeError) as error:
         # A NUL byte, a cell above csv's field limit: not a table we can read.
         raise read_error(FILE_NOT_SPREADSHEET, path) from error
@@ -155,7 +179,25 @@ def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("latin1fallback", _latin1_fallback)
 
 
-def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
+class _Watch:
+    """Progress and cancel of a read, looked at every :data:`_WATCH_EVERY` lines."""
+
+    def __init__(
+        self, progress: Progress | None, is_cancelled: IsCancelled | None
+    ) -> None:
+        self.progress = progress
+        self.is_cancelled = is_cancelled
+
+    def look(self, done: int, total: int) -> None:
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise Cancelled
+        if self.progress is not None:
+            self.progress(min(done, total), total)
+
+
+def _read(
+    path: Path, encoding: str, sample: bytes, max_cells: int, watch: _Watch
+) -> RawSheet:
     text_sample = _decode_sample(sample, encoding)
     lines = text_sample.splitlines()
     if len(sample) == _SAMPLE and len(lines) > 1:
@@ -170,7 +212,11 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
     checked = 0
     cells = 0
     width = 0
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
+    with (
+        open(path, "rb") as raw,  # its position: the bytes decoded so far
+        io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="") as handle,
+    ):
+        size = os.fstat(raw.fileno()).st_size
         reader = csv.reader(handle, delimiter=delimiter)
         keep, number = rows.append, row_numbers.append
         join = "".join
@@ -184,6 +230,8 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
                 # A loop over a file's lines wins the GIL back too often for
                 # the window's thread, waiting beside it, to get a turn.
                 pause_if_due()
+                if not start & (_WATCH_EVERY - 1):
+                    watch.look(raw.tell(), size)
             if len(rows) - checked >= _CAP_EVERY:
                 lengths = list(map(len, rows[checked:]))
                 cells += sum(lengths)
@@ -191,6 +239,7 @@ def _read(path: Path, encoding: str, sample: bytes, max_cells: int) -> RawSheet:
                 checked = len(rows)
                 if cells > max_cells:
                     raise read_error(FILE_TOO_MANY_CELLS, path, limit=Count(max_cells))
+        watch.look(size, size)
     lengths = list(map(len, rows[checked:]))
     cells += sum(lengths)
     width = max(width, max(lengths)) if lengths else width

@@ -138,11 +138,12 @@ def read_file(
     options
         ``options.max_cells`` caps the cells read (default 20 million).
     is_cancelled
-        Polled while a large worksheet is read in pieces;
+        Polled while a large worksheet is read in pieces or a CSV is read;
         :class:`~clmdesk.core.tasks.Cancelled` is raised when it turns true.
     progress
         ``progress(done, total)`` while large worksheets are read in pieces
-        (bytes of their XML); other reads are quick and report nothing.
+        (bytes of their XML) or a CSV is read (bytes of the file); other
+        reads are quick and report nothing.
     split
         When and how large worksheets are read in pieces (tests force it on
         small files); the result never depends on it.
@@ -239,7 +240,9 @@ def _read_sheets(
         if ole2_is_encrypted(path):
             raise read_error(FILE_ENCRYPTED, path)
         return _read_in_child(path, options.max_cells)
-    return [read_csv(path, options.max_cells)]
+    return [
+        read_csv(path, options.max_cells, progress=progress, is_cancelled=is_cancelled)
+    ]
 
 
 def _read_zip(
