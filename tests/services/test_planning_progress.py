@@ -49,8 +49,11 @@ def test_planning_reports_each_files_share_while_reading(tmp_path: Path) -> None
     assert done == sorted(done)
     assert done[0] == 0
     assert done[-1] == 2 * FILE_STEPS
-    # Reports while the large file was read, not only after each file.
-    assert any(0 < d < FILE_STEPS for d in done)
+    # Reports while the large file was read, not only after each file; the
+    # read fills nine tenths of its share, its planning the rest.
+    reading = [d for d in done if 0 < d < FILE_STEPS]
+    assert reading
+    assert max(reading) <= 0.9 * FILE_STEPS
 
 
 def test_planning_stops_while_a_large_file_is_read(tmp_path: Path) -> None:
