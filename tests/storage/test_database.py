@@ -174,3 +174,48 @@ def test_a_bulk_write_leaves_foreign_keys_unchecked_only_inside(db_path: Path) -
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         database.close()
+
+
+def test_a_write_to_another_database_does_not_wait_for_this_ones(
+    tmp_path: Path,
+) -> None:
+    """The writer lock is per database: the window's next database need not wait."""
+    import threading
+    import time
+
+    first = open_database(tmp_path / "first.sqlite3")
+    second = open_database(tmp_path / "second.sqlite3")
+    again = open_database(tmp_path / "first.sqlite3")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with first.write():
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=hold)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        started = time.perf_counter()
+        with second.write() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        assert time.perf_counter() - started < 1.0
+        # The same file, opened twice, still has one writer at a time.
+        blocked = threading.Event()
+
+        def write_again() -> None:
+            with again.write():
+                blocked.set()
+
+        other = threading.Thread(target=write_again)
+        other.start()
+        assert not blocked.wait(0.3)
+        release.set()
+        other.join(10)
+        assert blocked.is_set()
+    finally:
+        release.set()
+        writer.join(10)
+        for database in (first, second, again):
+            database.close()

@@ -2,7 +2,7 @@
 
 One :class:`Database` per process and file. Readers take short connections;
 every write unit goes through :meth:`Database.write`, which holds the
-process-wide writer lock and, on SQLite, starts with ``BEGIN IMMEDIATE`` so
+database's writer lock in this process and, on SQLite, starts with ``BEGIN IMMEDIATE`` so
 that the busy timeout applies up front instead of failing on a read lock
 that has to be upgraded mid-transaction (SQLAlchemy's pysqlite recipe).
 On PostgreSQL, shared by several computers, a write unit first takes a
@@ -72,8 +72,17 @@ NETWORK_FOLDER = define(
     "The database {location} is in a network or cloud-synchronised folder. SQLite can corrupt files there: keep it on a local disk, or use a PostgreSQL server to share data.",
 )
 
-# Process-wide: an import and a classification must never write at once.
-_WRITER_LOCK = threading.RLock()
+# One per database (by URL): an import and a classification on the same
+# database never write at once, while a write to another one (the database
+# the window moves to while a cancelled task rolls back) does not wait.
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(url: str) -> threading.RLock:
+    """The in-process writer lock of the database at ``url``."""
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(url, threading.RLock())
 
 
 class DatabaseError(Exception):
@@ -162,8 +171,8 @@ class Database:
     def write(self, *, bulk: bool = False) -> Iterator[Connection]:
         """A connection in one write transaction, committed on success.
 
-        Holds the process-wide writer lock (and on PostgreSQL the
-        database-wide one, waiting for another computer's write to end); any
+        Holds this database's writer lock in the process (and on PostgreSQL
+        the database-wide one, waiting for another computer's write to end); any
         exception (a failure or :class:`~clmdesk.core.tasks.Cancelled`) rolls
         everything back.
 
@@ -178,7 +187,7 @@ class Database:
             it is changed before ``BEGIN`` and restored after the commit or
             rollback.
         """
-        with _WRITER_LOCK, self.engine.connect() as connection:
+        with _writer_lock(self.url), self.engine.connect() as connection:
             connection = connection.execution_options(clmdesk_write=True)
             unchecked = bulk and self.is_sqlite
             if unchecked:
@@ -194,7 +203,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """An ORM session for small interactive edits, committed on success."""
-        with _WRITER_LOCK, self._sessions.begin() as session:
+        with _writer_lock(self.url), self._sessions.begin() as session:
             if not self.is_sqlite:
                 _lock_other_writers(session.connection())
             yield session
