@@ -33,6 +33,8 @@ class TaskStatusWidget(QWidget):
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(220)
         self.bar.setTextVisible(True)
+        # %p is the percentage; pt-BR writes a space before the sign.
+        self.bar.setFormat(self.tr("%p%"))
         self.cancel_button = QToolButton()
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setToolTip(self.tr("Stop this task (Esc)"))

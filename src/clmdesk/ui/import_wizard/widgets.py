@@ -67,6 +67,8 @@ class BusyPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setMinimumWidth(360)
         self.bar.setTextVisible(True)
+        # %p is the percentage; pt-BR writes a space before the sign.
+        self.bar.setFormat(self.tr("%p%"))
         self.detail = QLabel()
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setEnabled(False)  # muted text colour
