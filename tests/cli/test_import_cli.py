@@ -132,3 +132,53 @@ def test_a_file_without_recognisable_columns_is_refused(
         " (customer, date, amount, e-mail…); nothing was imported."
     )
     assert count(db, "SELECT COUNT(*) FROM import_batches") == 0
+
+
+class _Terminal:
+    """A standard error that says it is a terminal, keeping what was written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_on_a_terminal_a_progress_line_runs_and_is_wiped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clmdesk.commands import import_ as command
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(command.ProgressLine, "INTERVAL_S", 0.0)
+    source = orders_xlsx(tmp_path / "pedidos.xlsx")
+
+    assert main(["import", str(source), "--db", str(tmp_path / "shop.sqlite3")]) == 0
+
+    out = capsys.readouterr().out
+    assert "imported:          3" in out
+    drawn = terminal.text
+    assert "\rImporting… 100%" not in drawn  # stages are recalculated next:
+    assert "\rRecalculating the customer stages…" in drawn
+    assert "\rImporting… " in drawn
+    # Wiped at the end: the last thing written blanks the line.
+    assert drawn.endswith("\r")
+    assert drawn.rsplit("\r", 2)[-2].strip() == ""
+
+
+def test_off_a_terminal_nothing_but_the_summary_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = orders_xlsx(tmp_path / "pedidos.xlsx")
+    assert main(["import", str(source), "--db", str(tmp_path / "s.sqlite3")]) == 0
+    captured = capsys.readouterr()
+    assert "\r" not in captured.err
+    assert "imported:          3" in captured.out

@@ -11,7 +11,9 @@ changes nothing.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+import threading
+import time
+from typing import TYPE_CHECKING, TextIO
 
 from clmdesk.commands import CommandError
 from clmdesk.core.i18n import detect_language, render_message
@@ -87,6 +89,9 @@ FIELDS = {
     "nps_score_undated": define("cli.import.field.nps_score_undated", "NPS score"),
 }
 CLASSIFIED = define("cli.import.classified", "Customer stages recalculated.")
+READING = define("cli.import.reading", "Reading the files… {percent}%")
+IMPORTING = define("cli.import.importing", "Importing… {percent}%")
+CLASSIFYING = define("cli.import.classifying", "Recalculating the customer stages…")
 NOT_CLASSIFIED = define(
     "cli.import.not_classified",
     "Customer stages not recalculated (run 'clmdesk classify').",
@@ -209,26 +214,107 @@ def summary_lines(summary: ImportSummary, language: str) -> list[str]:
     return lines
 
 
-def start(args: argparse.Namespace) -> ReadAhead:
+class ProgressLine:
+    """One line on a terminal saying how far the import is, rewritten in place.
+
+    Fed from the reading thread and the importing one; redrawn at most every
+    :attr:`INTERVAL_S` seconds, and wiped before the summary is printed.
+    """
+
+    INTERVAL_S = 0.2
+
+    def __init__(self, stream: TextIO, language: str) -> None:
+        self._stream = stream
+        self._language = language
+        self._lock = threading.Lock()
+        self._drawn_at = 0.0
+        self._width = 0
+        self._after: str | None = None
+        self._cleared = False
+
+    def then(self, message_id: str) -> None:
+        """What the line says once the import reached 100 % (the work that follows)."""
+        self._after = message_id
+
+    def reading(self, done: int, total: int) -> None:
+        """Progress of the reads (``ReadAhead``)."""
+        self._draw(READING, done, total)
+
+    def importing(self, done: int, total: int) -> None:
+        """Progress of the conversion and the write (``import_files``)."""
+        self._draw(IMPORTING, done, total)
+
+    def _draw(self, message_id: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = message_id == IMPORTING and done >= total
+        if finished and self._after is not None:
+            message_id = self._after
+        with self._lock:
+            if self._cleared or (
+                now - self._drawn_at < self.INTERVAL_S and not finished
+            ):
+                return
+            self._drawn_at = now
+            percent = min(100, 100 * done // total) if total > 0 else 100
+            text = render_message(
+                Message(message_id, {"percent": percent}), self._language
+            )
+            self._stream.write("\r" + text.ljust(self._width))
+            self._stream.flush()
+            self._width = len(text)
+
+    def clear(self) -> None:
+        """Wipe the line (before anything else is printed)."""
+        with self._lock:
+            if self._width:
+                self._stream.write("\r" + " " * self._width + "\r")
+                self._stream.flush()
+                self._width = 0
+            self._cleared = True  # a late report draws nothing
+
+
+class Started:
+    """What :func:`start` began: the reads, and the progress line on a terminal."""
+
+    def __init__(self, reads: ReadAhead, line: ProgressLine | None) -> None:
+        self.reads = reads
+        self.line = line
+
+    def close(self) -> None:
+        """Let the reads go and wipe the progress line."""
+        self.reads.close()
+        if self.line is not None:
+            self.line.clear()
+
+
+def start(args: argparse.Namespace) -> Started:
     """Start reading ``args.files`` on a helper thread (before the database opens).
 
     The command line calls this first, so the files are parsed while the
-    database layer is imported and the database opened or created.
+    database layer is imported and the database opened or created. On a
+    terminal, a line on standard error shows how far the import is.
     """
     from clmdesk.services.read_ahead import ReadAhead
 
-    return ReadAhead(list(args.files))
+    line = None
+    if sys.stderr.isatty():
+        line = ProgressLine(sys.stderr, detect_language(getattr(args, "lang", None)))
+    reads = ReadAhead(
+        list(args.files), progress=line.reading if line is not None else None
+    )
+    return Started(reads, line)
 
 
 def run(
-    args: argparse.Namespace, database: Database, reads: ReadAhead | None = None
+    args: argparse.Namespace, database: Database, started: Started | None = None
 ) -> int:
     """Import ``args.files`` into ``database``; print the summary.
 
     Parameters
     ----------
-    reads
-        The reads :func:`start` began (default: started here).
+    started
+        What :func:`start` began: the reads (default: started here) and the
+        progress line.
 
     Returns
     -------
@@ -241,21 +327,30 @@ def run(
         A file cannot be read or understood, or the database refused the
         import; nothing was changed.
     """
+    from clmdesk.core.tasks import no_progress
     from clmdesk.services.importing import ImportFailed, import_files
 
     language = detect_language(getattr(args, "lang", None))
+    line = started.line if started is not None else None
+    classify = not getattr(args, "no_classify", False)
+    if line is not None and classify:
+        line.then(CLASSIFYING)
     try:
         summary = import_files(
             database,
             list(args.files),
             language=language,
-            classify=not getattr(args, "no_classify", False),
-            reads=reads,
+            classify=classify,
+            reads=started.reads if started is not None else None,
+            progress=line.importing if line is not None else no_progress,
         )
     except ImportFailed as error:
         raise CommandError(error.message) from error
-    for line in summary_lines(summary, language):
-        sys.stdout.write(line + "\n")
+    finally:
+        if line is not None:
+            line.clear()
+    for line_text in summary_lines(summary, language):
+        sys.stdout.write(line_text + "\n")
     if summary.classification_error is not None:
         reason = render_message(summary.classification_error, language)
         failed = Message(CLASSIFY_FAILED, {"reason": reason})

@@ -1011,6 +1011,12 @@ def run_import(
     )
 
 
+# import_files' progress in thousandths: converting the files (once read,
+# which ReadAhead reports itself), then the write.
+_IMPORT_STEPS = 1000
+_CONVERTED = 150
+
+
 @without_collection
 def import_files(
     database: Database,
@@ -1036,6 +1042,9 @@ def import_files(
     reads
         Reads of ``paths`` already started (the command line starts them
         before it opens the database); closed here.  Default: started here.
+    progress
+        In thousandths: each file converted once read (the reads report
+        through :class:`ReadAhead`), then the write.
 
     Raises
     ------
@@ -1050,7 +1059,7 @@ def import_files(
         day = today or date.today()
         converted = _Converted()
         count = len(ahead)
-        progress(0, count + 1)
+        progress(0, _IMPORT_STEPS)
         for index in range(count):
             check_cancelled(is_cancelled)
             try:
@@ -1065,15 +1074,15 @@ def import_files(
                 )
             converted.add(plan, day, is_cancelled)
             del plan
-            progress(index + 1, count + 1)
+            progress(_CONVERTED * (index + 1) // count, _IMPORT_STEPS)
     outcome = _store(
         database,
         converted,
         remember=False,
-        progress=no_progress,
+        progress=sub_progress(progress, _CONVERTED, _IMPORT_STEPS, _IMPORT_STEPS),
         is_cancelled=is_cancelled,
     )
-    progress(count + 1, count + 1)
+    progress(_IMPORT_STEPS, _IMPORT_STEPS)
     classified, problem = _classify(database) if classify else (False, None)
     return _summary(
         converted, outcome, dry=False, classified=classified, problem=problem

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clmdesk.core.tasks import sub_progress
 from clmdesk.fileio.readers import read_file
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from clmdesk.core.importing.records import ImportOptions, RawWorkbook
+    from clmdesk.core.tasks import Progress
 
 __all__ = ["ReadAhead"]
 
@@ -38,6 +40,9 @@ class ReadAhead:
         The files, in import order; reading the first starts at once.
     options
         Reader options (``max_cells``); default options when None.
+    progress
+        ``progress(done, total)`` of the reads, on the helper thread: each
+        file a thousand steps, moving while a large one is read.
 
     Notes
     -----
@@ -48,10 +53,14 @@ class ReadAhead:
     """
 
     def __init__(
-        self, paths: Sequence[str | Path], options: ImportOptions | None = None
+        self,
+        paths: Sequence[str | Path],
+        options: ImportOptions | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.paths: tuple[Path, ...] = tuple(Path(path) for path in paths)
         self._options = options
+        self._progress = progress
         self._pool = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="clmdesk-read"
         )
@@ -63,8 +72,17 @@ class ReadAhead:
 
     def _start(self, index: int) -> None:
         if index < len(self.paths) and index not in self._pending:
+            count = len(self.paths)
+            progress = self._progress
             self._pending[index] = self._pool.submit(
-                read_file, self.paths[index], self._options
+                read_file,
+                self.paths[index],
+                self._options,
+                progress=None
+                if progress is None
+                else sub_progress(
+                    progress, index * 1000, (index + 1) * 1000, count * 1000
+                ),
             )
 
     def take(self, index: int) -> RawWorkbook:
