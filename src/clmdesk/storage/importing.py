@@ -753,7 +753,7 @@ def _resolve_keys(
         # Keys met for the first time: found by key alone (no alias), and
         # the new ones created at once, in key order.
         # Distinct first (a generator, so the window can take the GIL
-        # between keys): lines hold far fewer customers than lines.
+        # between keys): far fewer distinct keys than lines.
         missing = list(
             dict.fromkeys(k for k, c in zip(keys, found, strict=True) if c is None)
         )
