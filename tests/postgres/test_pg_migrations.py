@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from clmdesk.storage.database import PG_WRITER_LOCK, DatabaseError, open_database
 from clmdesk.storage.migrate import HEAD_REVISION, SCRIPT_LOCATION
@@ -62,8 +62,13 @@ def test_database_from_a_newer_version_is_refused(postgres_url: str) -> None:
 
 
 def _at_revision(
-    url: str, revision: str, script_location: str = SCRIPT_LOCATION
+    url: str,
+    revision: str,
+    script_location: str = SCRIPT_LOCATION,
+    *,
+    down: bool = False,
 ) -> None:
+    """Upgrade (or with ``down``, downgrade) the database to ``revision``."""
     from alembic import command
 
     database = open_database(url, migrate=False)
@@ -72,7 +77,7 @@ def _at_revision(
     try:
         with database.write() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            (command.downgrade if down else command.upgrade)(config, revision)
     finally:
         database.close()
 
@@ -217,30 +222,39 @@ def test_computers_opening_a_new_shared_database_at_once(postgres_url: str) -> N
     assert _revision(postgres_url) == HEAD_REVISION
 
 
+def _batch_and_customer(connection: Connection) -> None:
+    """Import batch 1 and customer 1, for lines to belong to."""
+    connection.execute(
+        text(
+            "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
+            " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '[]')"
+        )
+    )
+    connection.execute(text("INSERT INTO customers (id, key) VALUES (1, 'k')"))
+
+
 def test_line_identities_move_to_a_named_unique_index_with_the_data(
     postgres_url: str,
 ) -> None:
-    """0004: the identity constraint becomes ux_order_lines_identity; lines kept."""
+    """0004 then 0006: one unique index, then the digest's two signed halves; lines kept."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy.exc import IntegrityError
 
+    from clmdesk.storage.line_identity import digests_from_halves
+
     _at_revision(postgres_url, "0003")
     engine = create_engine(postgres_url)
+    digests = [bytes(range(16)), b"\xff" * 16, b"\x80" + b"\x00" * 14 + b"\x7f"]
     insert_line = text(
         "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, amount_cents, identity)"
         " VALUES (1, 1, 'A', 19000, 1000, :identity)"
     )
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
-                    " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '[]')"
-                )
-            )
-            connection.execute(text("INSERT INTO customers (id, key) VALUES (1, 'k')"))
-            connection.execute(insert_line, {"identity": bytes(range(16))})
+            _batch_and_customer(connection)
+            for digest in digests:
+                connection.execute(insert_line, {"identity": digest})
         open_database(postgres_url).close()
         assert _revision(postgres_url) == HEAD_REVISION
         with engine.connect() as connection:
@@ -254,14 +268,57 @@ def test_line_identities_move_to_a_named_unique_index_with_the_data(
                 "ix_order_lines_customer_day",
             }
             assert indexes["ux_order_lines_identity"]["unique"]
+            assert indexes["ux_order_lines_identity"]["column_names"] == [
+                "identity_a",
+                "identity_b",
+            ]
             assert (
                 compare_metadata(MigrationContext.configure(connection), Base.metadata)
                 == []
             )
-            assert connection.execute(
-                text("SELECT identity FROM order_lines")
-            ).scalar_one() == bytes(range(16))
+            halves = connection.execute(
+                text("SELECT identity_a, identity_b FROM order_lines ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in halves] == [
+                (0x0706050403020100, 0x0F0E0D0C0B0A0908),
+                (-1, -1),
+                (0x80, 0x7F00000000000000),
+            ]
+            assert digests_from_halves(halves) == digests
         with pytest.raises(IntegrityError), engine.begin() as connection:
-            connection.execute(insert_line, {"identity": bytes(range(16))})
+            connection.execute(
+                text(
+                    "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents,"
+                    " identity_a, identity_b) VALUES (1, 1, 19000, 5, -1, -1)"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_line_identity_halves_go_back_to_the_same_digests(postgres_url: str) -> None:
+    """0006's downgrade rebuilds each 16-byte digest from its halves, bit for bit."""
+    from clmdesk.storage.line_identity import identity_halves
+
+    digests = [bytes(range(16)), b"\xff" * 16, b"\x80" + b"\x00" * 14 + b"\x7f"]
+    open_database(postgres_url).close()
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            _batch_and_customer(connection)
+            for first, second in zip(*identity_halves(digests), strict=True):
+                connection.execute(
+                    text(
+                        "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents,"
+                        " identity_a, identity_b) VALUES (1, 1, 19000, 5, :a, :b)"
+                    ),
+                    {"a": first, "b": second},
+                )
+        _at_revision(postgres_url, "0005", down=True)
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT identity FROM order_lines ORDER BY id")
+            ).scalars()
+            assert [bytes(digest) for digest in stored] == digests
     finally:
         engine.dispose()

@@ -116,16 +116,16 @@ def test_orders_are_derived_from_lines(db_path: Path) -> None:
         )
         rows = [
             # two lines of one invoice on two days: one order dated at the first line
-            (1, "INV1", 100, 1000, b"1"),
-            (1, "INV1", 101, 500, b"2"),
+            (1, "INV1", 100, 1000, 1),
+            (1, "INV1", 101, 500, 2),
             # no invoice: a purchase and a return on the same day net into one order
-            (2, None, 200, 3000, b"3"),
-            (2, None, 200, -1000, b"4"),
-            (2, None, 201, 700, b"5"),
+            (2, None, 200, 3000, 3),
+            (2, None, 200, -1000, 4),
+            (2, None, 201, 700, 5),
         ]
         connection.execute(
             text(
-                "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, amount_cents, identity) VALUES (1, :c, :r, :d, :a, :i)"
+                "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, amount_cents, identity_a, identity_b) VALUES (1, :c, :r, :d, :a, :i, 0)"
             ),
             [{"c": c, "r": r, "d": d, "a": a, "i": i} for c, r, d, a, i in rows],
         )
@@ -159,8 +159,8 @@ def test_a_bulk_write_leaves_foreign_keys_unchecked_only_inside(db_path: Path) -
                 " VALUES (1, 'now', 'done', '[]', '{}', '[]')"
             )
             connection.exec_driver_sql(
-                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents, identity)"
-                " VALUES (1, 7, 19000, 100, x'00')"
+                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents, identity_a, identity_b)"
+                " VALUES (1, 7, 19000, 100, 0, 0)"
             )
             connection.exec_driver_sql(
                 "INSERT INTO customers (id, key) VALUES (7, 'k')"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 from importlib import resources
@@ -12,6 +13,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from clmdesk.storage.database import DatabaseError, open_database
+from clmdesk.storage.line_identity import digests_from_halves
 from clmdesk.storage.migrate import HEAD_REVISION, SCRIPT_LOCATION
 from clmdesk.storage.tables import Base
 
@@ -188,18 +190,96 @@ def test_line_identities_move_to_a_named_unique_index_with_the_data(
     assert indexes["ux_order_lines_identity"].startswith("CREATE UNIQUE INDEX")
     with sqlite3.connect(db_path) as connection:
         connection.execute("PRAGMA foreign_keys = ON")
-        assert (
-            connection.execute("SELECT * FROM order_lines ORDER BY id").fetchall()
-            == lines
-        )
+        stored = connection.execute(
+            "SELECT id, batch_id, customer_id, order_ref, day, seconds, amount_cents,"
+            " identity_a, identity_b FROM order_lines ORDER BY id"
+        ).fetchall()
+        assert [row[:7] for row in stored] == [line[:7] for line in lines]
+        assert digests_from_halves(row[7:] for row in stored) == [
+            line[7] for line in lines
+        ]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert list(db_path.parent.glob("business.backup-0003-*.sqlite3"))
+
+
+def _line_digests(db_path: Path) -> list[bytes]:
+    with sqlite3.connect(db_path) as connection:
+        return digests_from_halves(
+            connection.execute(
+                "SELECT identity_a, identity_b FROM order_lines ORDER BY id"
+            ).fetchall()
+        )
+
+
+def test_line_identities_become_two_integers_that_still_recognise_imported_lines(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """0006: each 16-byte digest becomes its two signed 64-bit halves, bit for bit.
+
+    A file imported before the upgrade adds nothing when imported again
+    after it, and the halves stay unique together.
+    """
+    from clmdesk.services.importing import import_files
+
+    sales = tmp_path / "vendas.csv"
+    sales.write_text(
+        "Cliente;Data;Pedido;Valor\n"
+        "1;05/01/2024;A1;100,00\n1;05/01/2024;A1;100,00\n"
+        "2;06/01/2024;B7;-50,00\n3;07/02/2024;;12,34\n",
+        encoding="utf-8",
+    )
+    # The digests this version's import computes for the file.
+    reference = tmp_path / "reference.sqlite3"
+    with contextlib.closing(open_database(reference)) as database:
+        import_files(database, [sales], classify=False)
+    digests = _line_digests(reference)
+    assert len(set(digests)) == 4
+    # The same lines stored at 0005, as a 16-byte blob, plus extreme digests.
+    extremes = [b"\xff" * 16, bytes(range(16)), b"\x80" + b"\x00" * 14 + b"\x7f"]
+    _database_at(db_path, "0005")
+    with sqlite3.connect(reference) as source, sqlite3.connect(db_path) as target:
+        for table in ("import_batches", "customers"):
+            cursor = source.execute(f"SELECT * FROM {table}")
+            names = [column[0] for column in cursor.description]
+            target.executemany(
+                f"INSERT INTO {table} ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))})",
+                cursor.fetchall(),
+            )
+        lines = source.execute(
+            "SELECT batch_id, customer_id, order_ref, day, seconds, amount_cents"
+            " FROM order_lines ORDER BY id"
+        ).fetchall()
+        target.executemany(
+            "INSERT INTO order_lines (batch_id, customer_id, order_ref, day, seconds,"
+            " amount_cents, identity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (*line, digest)
+                for line, digest in zip(
+                    lines + [lines[0]] * 3, digests + extremes, strict=True
+                )
+            ],
+        )
+    open_database(db_path).close()
+    assert _revision(db_path) == HEAD_REVISION
+    assert _line_digests(db_path) == digests + extremes
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute(
+            "SELECT identity_a, identity_b FROM order_lines ORDER BY id DESC LIMIT 3"
+        ).fetchall()[::-1] == [
+            (-1, -1),
+            (0x0706050403020100, 0x0F0E0D0C0B0A0908),
+            (0x80, 0x7F00000000000000),
+        ]
         with pytest.raises(sqlite3.IntegrityError):
             connection.execute(
-                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents, identity)"
-                " VALUES (1, 1, 19002, 5, ?)",
-                (bytes(range(16)),),
+                "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents,"
+                " identity_a, identity_b) VALUES (1, 1, 19002, 5, -1, -1)"
             )
-    assert list(db_path.parent.glob("business.backup-0003-*.sqlite3"))
+    assert _schema_differences(db_path) == []
+    with contextlib.closing(open_database(db_path)) as database:
+        again = import_files(database, [sales], classify=False)
+    assert (again.imported, again.already_imported) == (0, 4)
 
 
 def test_a_postgresql_only_upgrade_makes_no_backup(
@@ -238,3 +318,38 @@ def test_classification_runs_gain_an_empty_data_fingerprint(db_path: Path) -> No
             "SELECT id, latest_day, data_fingerprint FROM classification_runs"
         ).fetchall() == [(1, 19000, None)]
     assert _schema_differences(db_path) == []
+
+
+def test_line_identity_halves_go_back_to_the_same_digests(db_path: Path) -> None:
+    """0006's downgrade rebuilds each 16-byte digest from its halves, bit for bit."""
+    from alembic import command
+
+    from clmdesk.storage.line_identity import identity_halves
+
+    digests = [bytes(range(16)), b"\xff" * 16, b"\x80" + b"\x00" * 14 + b"\x7f"]
+    open_database(db_path).close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO import_batches (id, created_at, status, files_json, counts_json, mappings_json)"
+            " VALUES (1, '2024-01-01T00:00:00+00:00', 'done', '[]', '{}', '[]')"
+        )
+        connection.execute("INSERT INTO customers (id, key) VALUES (1, 'k')")
+        connection.executemany(
+            "INSERT INTO order_lines (batch_id, customer_id, day, amount_cents,"
+            " identity_a, identity_b) VALUES (1, 1, 19000, 5, ?, ?)",
+            zip(*identity_halves(digests), strict=True),
+        )
+    database = open_database(db_path, migrate=False)
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    with database.write() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    database.close()
+    with sqlite3.connect(db_path) as connection:
+        assert [
+            row[0]
+            for row in connection.execute(
+                "SELECT identity FROM order_lines ORDER BY id"
+            )
+        ] == digests

@@ -6,6 +6,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+from clmdesk.storage.line_identity import identity_halves
+
 
 def insert_sales(path: Path, lines: int, seed: int) -> None:
     """Add one import batch of ``lines`` order lines by ``lines // 10`` customers, and their orders.
@@ -25,13 +27,23 @@ def insert_sales(path: Path, lines: int, seed: int) -> None:
             "INSERT INTO customers (id, key, name, created_batch_id) VALUES (?, ?, ?, 1)",
             ((i, f"C{i}", f"Customer {i}") for i in range(1, customers + 1)),
         )
-        identities = [rng.randbytes(16) for _ in range(lines)]
+        digests = [rng.randbytes(16) for _ in range(lines)]
+        columns = {
+            row[1] for row in connection.execute("PRAGMA table_info(order_lines)")
+        }
+        # The identity is one 16-byte blob before revision 0006, two halves since.
+        if "identity" in columns:
+            identity, values = "identity", "?"
+            parts = [(digest,) for digest in digests]
+        else:
+            identity, values = "identity_a, identity_b", "?, ?"
+            parts = list(zip(*identity_halves(digests), strict=True))
         connection.executemany(
             "INSERT INTO order_lines (id, batch_id, customer_id, order_ref, day,"
-            " amount_cents, identity) VALUES (?, 1, ?, ?, ?, ?, ?)",
+            f" amount_cents, {identity}) VALUES (?, 1, ?, ?, ?, ?, {values})",
             (
-                (i, 1 + i % customers, f"N{i // 2}", 19_000 + i % 700, i % 5000, key)
-                for i, key in enumerate(identities, start=1)
+                (i, 1 + i % customers, f"N{i // 2}", 19_000 + i % 700, i % 5000, *part)
+                for i, part in enumerate(parts, start=1)
             ),
         )
         connection.execute(

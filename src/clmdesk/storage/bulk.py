@@ -23,6 +23,7 @@ from clmdesk.core.tasks import (
     no_progress,
 )
 from clmdesk.storage.app_settings import set_setting
+from clmdesk.storage.line_identity import IDENTITY_COLUMNS
 from clmdesk.storage.orders import rebuild_orders
 
 if TYPE_CHECKING:
@@ -126,11 +127,16 @@ def _copy(
 
 def _line_identity(
     key: str, ref: str, day: int, seconds: int, amount: int, n: int
-) -> bytes:
+) -> tuple[int, int]:
+    """``identity_a`` and ``identity_b`` of a demo line."""
     # The demo is never re-imported, so any stable, unique digest will do; it
     # follows DOMAIN.md's line identity (key, order id, date and time, values, n).
     text = f"demo\x1f{key}\x1f{ref}\x1f{day}\x1f{seconds}\x1f{amount}\x1f{n}"
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    return (
+        int.from_bytes(digest[:8], "little", signed=True),
+        int.from_bytes(digest[8:], "little", signed=True),
+    )
 
 
 def write_demo_business(
@@ -238,7 +244,7 @@ def write_demo_business(
                     line.day,
                     line.seconds,
                     line.amount_cents,
-                    _line_identity(*signature, seen[signature]),
+                    *_line_identity(*signature, seen[signature]),
                 )
 
         bulk_insert(
@@ -251,7 +257,7 @@ def write_demo_business(
                 "day",
                 "seconds",
                 "amount_cents",
-                "identity",
+                *IDENTITY_COLUMNS,
             ),
             line_rows(),
             is_cancelled=is_cancelled,

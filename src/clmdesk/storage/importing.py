@@ -69,6 +69,12 @@ from clmdesk.core.tasks import (
 )
 from clmdesk.storage.app_settings import get_setting, set_setting
 from clmdesk.storage.bulk import bulk_insert
+from clmdesk.storage.line_identity import (
+    IDENTITY_COLUMNS,
+    digests_from_halves,
+    first_halves,
+    identity_halves,
+)
 from clmdesk.storage.orders import refresh_orders
 
 if TYPE_CHECKING:
@@ -821,26 +827,32 @@ class _LinePlan:
 def _existing_identities(
     connection: Connection, identities: Sequence[list[bytes]]
 ) -> set[bytes]:
-    """The identities among ``identities`` (one list per sheet) already stored."""
+    """The identities among ``identities`` (one list per sheet) already stored.
+
+    May hold a few more (stored lines whose ``identity_a`` alone matches):
+    only membership of whole digests is asked of it.
+    """
     if not _scalar(connection, "SELECT EXISTS (SELECT 1 FROM order_lines)"):
         return set()
     candidates = [digest for digests in identities for digest in digests]
     if not candidates:
         return set()
+    columns = ", ".join(IDENTITY_COLUMNS)
     stored = int(_scalar(connection, "SELECT COUNT(*) FROM order_lines"))
     if stored <= len(candidates):
         cursor = _cursor(connection)
         try:
-            cursor.execute("SELECT identity FROM order_lines")
-            return {bytes(row[0]) for row in cursor.fetchall()}
+            cursor.execute(f"SELECT {columns} FROM order_lines")
+            return set(digests_from_halves(cursor.fetchall()))
         finally:
             cursor.close()
+    firsts, _ = identity_halves(candidates)
     rows = _select_in(
         connection,
-        "SELECT identity FROM order_lines WHERE identity IN ({in})",
-        candidates,
+        f"SELECT {columns} FROM order_lines WHERE {IDENTITY_COLUMNS[0]} IN ({{in}})",
+        list(dict.fromkeys(firsts)),
     )
-    return {bytes(row[0]) for row in rows}
+    return set(digests_from_halves(rows))
 
 
 def _plan_lines(
@@ -1249,7 +1261,7 @@ def _customer_sheet_counts(
 
 
 def _by_identity(lines: _NewLines) -> _NewLines:
-    """The lines in identity order (by the first 8 bytes, as SQLite compares blobs).
+    """The lines in the unique identity index's order (by ``identity_a``).
 
     Added to a table that already holds lines, they then extend the
     identity index from left to right instead of at random places
@@ -1257,10 +1269,10 @@ def _by_identity(lines: _NewLines) -> _NewLines:
     bulk load into an empty table: gathering the values from all over the
     heap costs more there than the index build saves.
     """
-    heads = np.empty(len(lines), np.uint64)
+    heads = np.empty(len(lines), np.int64)
     for start in range(0, len(lines), _SLICE):
         part = lines.identities[start : start + _SLICE]
-        heads[start : start + len(part)] = np.frombuffer(b"".join(part), ">u8")[::2]
+        heads[start : start + len(part)] = first_halves(part)
         pause_if_due()
     order = np.argsort(heads)
     return _NewLines(
@@ -1289,7 +1301,7 @@ def _load_lines(
         "day",
         "seconds",
         "amount_cents",
-        "identity",
+        *IDENTITY_COLUMNS,
     )
     done = 0
     for start in range(0, len(lines), _CHUNK):
@@ -1315,7 +1327,7 @@ def _load_lines(
                 lines.day[start:stop].tolist(),
                 seconds_list,
                 lines.amount[start:stop].tolist(),
-                lines.identities[start:stop],
+                *identity_halves(lines.identities[start:stop]),
             ),
             same={"batch_id": batch_id},
             one_by_one=indexed,
@@ -1338,7 +1350,7 @@ _INDEXED = 900
 _LINE_INDEXES = (
     (
         "ux_order_lines_identity",
-        "UNIQUE INDEX ux_order_lines_identity ON order_lines (identity)",
+        "UNIQUE INDEX ux_order_lines_identity ON order_lines (identity_a, identity_b)",
     ),
     (
         "ix_order_lines_customer_day",

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 # Bump together with every new script in migrations/versions (a test checks it).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 # Revisions that leave SQLite files untouched: upgrading across only these
 # needs no backup copy of the file.
 _POSTGRESQL_ONLY = frozenset({"0003"})

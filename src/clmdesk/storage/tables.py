@@ -47,6 +47,8 @@ __all__ = [
 # 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already, and keeping its
 # declared type spares SQLite files a table rebuild (revision 0003).
 Cents = BigInteger().with_variant(Integer(), "sqlite")
+# A signed 64-bit number (SQLite's INTEGER is one).
+Int64 = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -106,8 +108,10 @@ class CustomerFieldFillRow(Base):
 class OrderLineRow(Base):
     """A source line (an order or one item of it), exactly as imported.
 
-    ``identity`` is a digest of DOMAIN.md's line identity; its uniqueness is
-    what makes a second import of the same file add nothing. It is a named
+    ``identity_a`` and ``identity_b`` hold a digest of DOMAIN.md's line
+    identity (its two 64-bit halves, see
+    :mod:`clmdesk.storage.line_identity`); its uniqueness is what makes a
+    second import of the same file add nothing. It is a named
     unique index, not a table constraint, so that a bulk load into an empty
     table can build it once after the load. Lines are not indexed by batch:
     only undo reads them that way, and a scan serves a rare undo well enough.
@@ -124,10 +128,11 @@ class OrderLineRow(Base):
     day: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int | None] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Cents)
-    identity: Mapped[bytes] = mapped_column(LargeBinary(16))
+    identity_a: Mapped[int] = mapped_column(Int64)
+    identity_b: Mapped[int] = mapped_column(Int64)
 
     __table_args__ = (
-        Index("ux_order_lines_identity", "identity", unique=True),
+        Index("ux_order_lines_identity", "identity_a", "identity_b", unique=True),
         Index("ix_order_lines_customer_day", "customer_id", "day"),
     )
 
