@@ -56,6 +56,7 @@ from clmdesk.core.importing import (
     KeySource,
     NormalizedSheet,
     Role,
+    TextCodes,
 )
 from clmdesk.core.importing.columns import pause_if_due
 from clmdesk.core.messages import Message, define
@@ -795,16 +796,30 @@ def _keys_of_source(
 
 
 def _customer_ids(
-    resolved: _Resolved, keys: list[str], sources: npt.NDArray[np.int8]
+    resolved: _Resolved,
+    keys: list[str],
+    sources: npt.NDArray[np.int8],
+    coded: TextCodes | None = None,
 ) -> npt.NDArray[np.int64]:
-    """The customer id of every row, from its key and key source."""
+    """The customer id of every row, from its key and key source.
+
+    ``coded``, the keys factorised, has each distinct key looked up once.
+    """
     ids = np.empty(len(keys), np.int64)
     for source, table in resolved.items():
         match = sources == source
         if not match.any():
             continue
         id_of = {key: customer.id for key, customer in table.items()}
-        if match.all():
+        if match.all() and coded is not None:
+            # Every key of a line is resolved; other texts of the column are not.
+            per_text = np.fromiter(
+                (id_of.get(text, -1) for text in coded.texts),
+                np.int64,
+                count=len(coded.texts),
+            )
+            ids[:] = per_text[coded.codes]
+        elif match.all():
             ids[:] = _looked_up(id_of, keys, np.int64)
         else:
             rows = np.flatnonzero(match)
@@ -887,7 +902,12 @@ def _plan_lines(
             for start in range(0, len(identities), _SLICE):
                 seen.update(identities[start : start + _SLICE])
                 pause_if_due()
-        ids = _customer_ids(resolved, orders.customer_key, _sources(orders.key_source))
+        ids = _customer_ids(
+            resolved,
+            orders.customer_key,
+            _sources(orders.key_source),
+            orders.customer_key_codes,
+        )
         plans.append(_LinePlan(sheet, keep, ids, identities))
     return plans
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 import numpy as np
@@ -140,6 +141,28 @@ def test_identical_lines_in_one_sheet_are_numbered() -> None:
     # conversion hash the lines once.
     assert first.orders.identities == ids
     assert first.orders.identities is first.orders.identities
+
+
+def test_factorised_keys_and_order_ids_give_the_same_identities() -> None:
+    """The converter's codes only spare work: without them the digests are equal."""
+    rows: list[list[object]] = [
+        ["Cliente", "Pedido", "Data", "Valor"],
+        ["17850", "536365", "2024-01-01", "5"],
+        ["14527", "", "2024-01-01", "5"],
+        ["", "536366", "2024-01-02", "7"],  # anonymous: its key is no line's
+        ["17850", "536365", "2024-01-01", "5"],
+        ["bad", "536367", "not a date", "1"],  # rejected
+        ["14527", "C536379", "2024-01-03", "-2"],
+    ]
+    result = run(rows)
+    orders = result.orders
+    assert orders is not None
+    assert orders.customer_key_codes is not None
+    assert orders.order_ref_codes is not None
+    assert -1 in orders.order_ref_codes.codes.tolist()
+    plain = dataclasses.replace(orders, customer_key_codes=None, order_ref_codes=None)
+    assert line_identities(orders) == line_identities(plain)
+    assert len(set(line_identities(orders))) == len(orders) == 4
 
 
 def test_customers_sheet_merges_repeated_keys_and_rejects_keyless_rows() -> None:

@@ -104,6 +104,7 @@ from clmdesk.core.importing.records import (
     Role,
     SavedMapping,
     SheetPlan,
+    TextCodes,
 )
 
 __all__ = [
@@ -130,6 +131,7 @@ __all__ = [
     "Role",
     "SavedMapping",
     "SheetPlan",
+    "TextCodes",
     "convert_sheet",
     "day_number",
     "header_signature",

@@ -53,6 +53,7 @@ from clmdesk.core.importing.records import (
     OrderColumns,
     RejectedRow,
     Role,
+    TextCodes,
 )
 from clmdesk.core.importing.values import (
     DateColumn,
@@ -362,6 +363,12 @@ def _take_text(
     return None if values is None else values.tolist(keep)
 
 
+def _text_codes(
+    values: TextColumn | None, keep: npt.NDArray[np.intp]
+) -> TextCodes | None:
+    return None if values is None else TextCodes(values.codes[keep], values.texts)
+
+
 class _Keys:
     """The distinct customer keys of the kept rows, in order of first appearance.
 
@@ -517,6 +524,8 @@ def _orders(work: _Sheet) -> NormalizedSheet:
         unit_price=price.values[keep] if price is not None else None,
         status=_take_text(status, keep),
         channel=_take_text(channel, keep),
+        customer_key_codes=_text_codes(key, keep),
+        order_ref_codes=_text_codes(order_ref, keep),
     )
     customers = _customers_of_keys(work, _Keys(key, keep), origin, sources)
     return _result(work, len(keep), anonymous, orders=orders, customers=customers)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from clmdesk.core.importing.records import OrderColumns
+    from clmdesk.core.importing.records import OrderColumns, TextCodes
 
 __all__ = ["IDENTITY_VERSION", "line_identities"]
 
@@ -57,9 +57,17 @@ def _mix(
     return mixed ^ (mixed >> _SHIFT)
 
 
-def _text_words(values: Sequence[str | None]) -> Hashes:
-    """Two 64-bit words per value: BLAKE2b of each distinct text, hashed once."""
-    codes, distinct = _by_identity(values)
+def _text_words(values: Sequence[str | None], coded: TextCodes | None = None) -> Hashes:
+    """Two 64-bit words per value: BLAKE2b of each distinct text, hashed once.
+
+    ``coded``, the same values factorised, spares finding the distinct ones.
+    """
+    if coded is None:
+        codes, distinct = _by_identity(values)
+    else:
+        # Code -1 (no text) takes the place after the texts: None, hashed as "".
+        distinct = [*coded.texts, None]
+        codes = np.where(coded.codes < 0, len(coded.texts), coded.codes)
     words = np.frombuffer(_digests(distinct), dtype="<u8").reshape(-1, 2)
     table = words.astype(np.uint64)
     return table[codes, 0], table[codes, 1]
@@ -150,8 +158,12 @@ def line_identities(orders: OrderColumns) -> list[bytes]:
     def absent(tag: int) -> npt.NDArray[np.uint64]:
         return np.full(count, _U64(tag), dtype=np.uint64)
 
-    add(_text_words(orders.customer_key))
-    add(_text_words(orders.order_ref) if orders.order_ref is not None else absent(1))
+    add(_text_words(orders.customer_key, orders.customer_key_codes))
+    add(
+        _text_words(orders.order_ref, orders.order_ref_codes)
+        if orders.order_ref is not None
+        else absent(1)
+    )
     add(_integer_words(orders.day))
     add(_integer_words(orders.seconds))
     add(_integer_words(orders.amount_cents))

@@ -72,6 +72,7 @@ __all__ = [
     "Role",
     "SavedMapping",
     "SheetPlan",
+    "TextCodes",
 ]
 
 #: A cell value as the readers hand it over.  ``""`` (or ``None``) is an
@@ -493,6 +494,19 @@ class CustomerColumns:
 
 
 @dataclass(frozen=True)
+class TextCodes:
+    """A text column of lines as codes into texts: the list column's values, factorised.
+
+    ``texts[codes[i]]`` is the i-th value (``None`` where the code is -1).
+    Code by code, columns of a million lines are hashed or looked up once
+    per distinct text instead of once per line.
+    """
+
+    codes: npt.NDArray[np.intp]
+    texts: Sequence[str]
+
+
+@dataclass(frozen=True)
 class OrderColumns:
     """Valid order lines (one per valid, non-anonymous source row).
 
@@ -520,6 +534,9 @@ class OrderColumns:
         ``None`` when not mapped.
     status, channel
         Normalised text, for line identity; ``None`` when not mapped.
+    customer_key_codes, order_ref_codes
+        The same values as ``customer_key`` and ``order_ref``, factorised,
+        when the converter has them (``None`` otherwise).
     """
 
     row_numbers: npt.NDArray[np.int64]
@@ -535,6 +552,8 @@ class OrderColumns:
     unit_price: npt.NDArray[np.float64] | None = None
     status: list[str | None] | None = None
     channel: list[str | None] | None = None
+    customer_key_codes: TextCodes | None = None
+    order_ref_codes: TextCodes | None = None
 
     def __len__(self) -> int:
         return len(self.customer_key)
