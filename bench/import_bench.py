@@ -16,6 +16,12 @@ memory (``ru_maxrss`` of that process, from ``wait4``):
    there, a CSV) imported into the database step 2 filled, as a shop owner's
    next import would be.
 
+``--stages`` then times each step of the import in one process (open,
+read, plan, convert, write); ``--overlap`` times a read and a write (of a
+conversion made beforehand) one after the other, then side by side on two
+threads, which bounds what a streamed read-convert-write pipeline could
+gain on this machine.
+
 Targets (issue 3): end-to-end at most 1.5x the raw read, peak memory under
 1 GB at 1,000,000 lines.
 """
@@ -186,6 +192,66 @@ def stages(path: Path, db: Path) -> None:
     database.close()
 
 
+def overlap(path: Path, db: Path, concurrent: bool) -> None:
+    """Time a read and a write of ``path``, one after the other or side by side.
+
+    The write stores a conversion made beforehand, so nothing ties the two:
+    side by side is the most a streamed read-convert-write pipeline could
+    overlap.  Prints the wall time of each and of both.
+    """
+    import gc
+    import threading
+    from datetime import date
+
+    from clmdesk.core.importing.plan import plan_workbook
+    from clmdesk.fileio.readers import read_file
+    from clmdesk.services import importing
+    from clmdesk.storage.database import open_database
+
+    gc.disable()
+    database = open_database(db)
+    options = importing.import_options(database)
+    workbook = read_file(path, options)
+    plan = plan_workbook(workbook, options)
+    converted = importing._Converted()
+    converted.add(plan, date.today(), lambda: False)
+    del workbook, plan
+    timings: dict[str, float] = {}
+
+    def write() -> None:
+        started = time.perf_counter()
+        importing._store(
+            database,
+            converted,
+            remember=False,
+            progress=lambda d, t: None,
+            is_cancelled=lambda: False,
+        )
+        timings["write"] = time.perf_counter() - started
+
+    def read() -> None:
+        started = time.perf_counter()
+        read_file(path, options)
+        timings["read"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    if concurrent:
+        writer = threading.Thread(target=write)
+        writer.start()
+        read()
+        writer.join()
+    else:
+        read()
+        write()
+    both = time.perf_counter() - started
+    database.close()
+    label = "side by side" if concurrent else "one after the other"
+    print(
+        f"  {label:<20} read {timings['read']:6.2f} s, write {timings['write']:6.2f} s,"
+        f" both {both:6.2f} s"
+    )
+
+
 def _environment() -> dict[str, str]:
     """Child environment: keep compiled modules (under ``bench/out``), as an installed app does.
 
@@ -290,7 +356,15 @@ def main() -> None:
         help="then time a month's 1,000 lines imported into the filled database",
     )
     parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="also time a read and a write one after the other, then side by side",
+    )
+    parser.add_argument(
         "--stages-of", nargs=2, metavar=("FILE", "DB"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--overlap-of", nargs=3, metavar=("FILE", "DB", "MODE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.raw:
@@ -298,6 +372,10 @@ def main() -> None:
         return
     if args.stages_of:
         stages(Path(args.stages_of[0]), Path(args.stages_of[1]))
+        return
+    if args.overlap_of:
+        file, db, mode = args.overlap_of
+        overlap(Path(file), Path(db), concurrent=mode == "concurrent")
         return
     if not args.generate_only:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -320,6 +398,20 @@ def main() -> None:
                 str(db),
             ]
             subprocess.run(command, check=True, env=_environment())
+        if args.overlap:
+            for mode in ("sequential", "concurrent", "sequential", "concurrent"):
+                db = OUT / f"overlap_{rows}.sqlite3"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--overlap-of",
+                    str(workbook_path(rows)),
+                    str(db),
+                    mode,
+                ]
+                subprocess.run(command, check=True, env=_environment())
 
 
 if __name__ == "__main__":
