@@ -23,7 +23,7 @@ from clmdesk.core.tasks import (
     no_progress,
 )
 from clmdesk.storage.app_settings import set_setting
-from clmdesk.storage.line_identity import IDENTITY_COLUMNS
+from clmdesk.storage.line_identity import IDENTITY_COLUMNS, digest_halves
 from clmdesk.storage.orders import rebuild_orders
 
 if TYPE_CHECKING:
@@ -132,11 +132,7 @@ def _line_identity(
     # The demo is never re-imported, so any stable, unique digest will do; it
     # follows DOMAIN.md's line identity (key, order id, date and time, values, n).
     text = f"demo\x1f{key}\x1f{ref}\x1f{day}\x1f{seconds}\x1f{amount}\x1f{n}"
-    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    return (
-        int.from_bytes(digest[:8], "little", signed=True),
-        int.from_bytes(digest[8:], "little", signed=True),
-    )
+    return digest_halves(hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
 def write_demo_business(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IDENTITY_COLUMNS",
+    "digest_halves",
     "digests_from_halves",
     "first_halves",
     "identity_halves",
@@ -36,6 +37,14 @@ _HALVES = np.dtype("<i8")
 
 def _pairs(digests: Sequence[bytes]) -> npt.NDArray[np.int64]:
     return np.frombuffer(b"".join(digests), dtype=_HALVES).reshape(-1, 2)
+
+
+def digest_halves(digest: bytes) -> tuple[int, int]:
+    """The ``identity_a`` and ``identity_b`` values of one 16-byte digest."""
+    return (
+        int.from_bytes(digest[:8], "little", signed=True),
+        int.from_bytes(digest[8:], "little", signed=True),
+    )
 
 
 def identity_halves(digests: Sequence[bytes]) -> tuple[list[int], list[int]]:

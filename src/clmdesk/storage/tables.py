@@ -43,12 +43,12 @@ __all__ = [
 ]
 
 
-# Cents can pass 2**31 (a 21-million order, or a customer's lifetime sum):
-# 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit already, and keeping its
-# declared type spares SQLite files a table rebuild (revision 0003).
-Cents = BigInteger().with_variant(Integer(), "sqlite")
-# A signed 64-bit number (SQLite's INTEGER is one).
+# A signed 64-bit number: BIGINT on PostgreSQL; SQLite's INTEGER is 64-bit
+# already, and keeping its declared type spares SQLite files a table rebuild.
 Int64 = BigInteger().with_variant(Integer(), "sqlite")
+# Cents can pass 2**31 (a 21-million order, or a customer's lifetime sum)
+# (revision 0003).
+Cents = Int64
 
 
 class Base(DeclarativeBase):
