@@ -252,6 +252,13 @@ def overlap(path: Path, db: Path, concurrent: bool) -> None:
     )
 
 
+def _new_database(path: Path) -> Path:
+    """``path`` with no database there (nor its WAL files): the import creates one."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
 def _environment() -> dict[str, str]:
     """Child environment: keep compiled modules (under ``bench/out``), as an installed app does.
 
@@ -268,9 +275,7 @@ def _warm_up() -> None:
     """Compile every module the import uses once, with a tiny import into a scratch database."""
     sample = OUT / "warm_up.csv"
     sample.write_text("Cliente;Data;Valor\n1;02/01/2024;10,00\n", encoding="utf-8")
-    db = OUT / "warm_up.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db = _new_database(OUT / "warm_up.sqlite3")
     command = [sys.executable, "-m", "clmdesk", "import", str(sample), "--db", str(db)]
     subprocess.run(command, check=True, capture_output=True, env=_environment())
     subprocess.run(
@@ -306,9 +311,7 @@ def bench(rows: int, *, later: bool = False) -> None:
         generate(rows, path)
         print(f"generated {path.name} in {time.perf_counter() - started:.0f} s")
     raw = run_step([sys.executable, __file__, "--raw", str(path)])
-    db = OUT / f"bench_{rows}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db = _new_database(OUT / f"bench_{rows}.sqlite3")
     imported = run_step(
         [
             sys.executable,
@@ -387,31 +390,24 @@ def main() -> None:
             continue
         bench(rows, later=args.later)
         if args.stages:
-            db = OUT / f"stages_{rows}.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            command = [
-                sys.executable,
-                __file__,
-                "--stages-of",
-                str(workbook_path(rows)),
-                str(db),
-            ]
-            subprocess.run(command, check=True, env=_environment())
+            _in_fresh_process(rows, "--stages-of")
         if args.overlap:
             for mode in ("sequential", "concurrent", "sequential", "concurrent"):
-                db = OUT / f"overlap_{rows}.sqlite3"
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
-                command = [
-                    sys.executable,
-                    __file__,
-                    "--overlap-of",
-                    str(workbook_path(rows)),
-                    str(db),
-                    mode,
-                ]
-                subprocess.run(command, check=True, env=_environment())
+                _in_fresh_process(rows, "--overlap-of", mode)
+
+
+def _in_fresh_process(rows: int, option: str, *more: str) -> None:
+    """Run this script with ``option FILE DB *more`` on the workbook of ``rows``, into a new database."""
+    db = _new_database(OUT / f"{option.strip('-')}_{rows}.sqlite3")
+    command = [
+        sys.executable,
+        __file__,
+        option,
+        str(workbook_path(rows)),
+        str(db),
+        *more,
+    ]
+    subprocess.run(command, check=True, env=_environment())
 
 
 if __name__ == "__main__":
