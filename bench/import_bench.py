@@ -36,6 +36,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
 HEADER = (
@@ -181,6 +182,15 @@ def stages(path: Path, db: Path) -> None:
     converted.add(plan, date.today(), lambda: False)
     del workbook, plan
     mark("convert")
+    _write(database, converted)
+    mark("write")
+    database.close()
+
+
+def _write(database: Any, converted: Any) -> None:
+    """The import's write of ``converted`` (the service's own step), no mapping remembered."""
+    from clmdesk.services import importing
+
     importing._store(
         database,
         converted,
@@ -188,8 +198,6 @@ def stages(path: Path, db: Path) -> None:
         progress=lambda d, t: None,
         is_cancelled=lambda: False,
     )
-    mark("write")
-    database.close()
 
 
 def overlap(path: Path, db: Path, concurrent: bool) -> None:
@@ -220,13 +228,7 @@ def overlap(path: Path, db: Path, concurrent: bool) -> None:
 
     def write() -> None:
         started = time.perf_counter()
-        importing._store(
-            database,
-            converted,
-            remember=False,
-            progress=lambda d, t: None,
-            is_cancelled=lambda: False,
-        )
+        _write(database, converted)
         timings["write"] = time.perf_counter() - started
 
     def read() -> None:
