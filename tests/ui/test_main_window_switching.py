@@ -582,3 +582,32 @@ def test_switching_while_a_stage_model_save_waits_closes_the_dialog_once_saved(
     _shows_only(qtbot, window, "Loja B", NEW_LINES)
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_the_saved_panel_layout_is_read_with_the_opening_not_on_the_gui_thread(
+    qtbot: Any, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clmdesk.services import panel
+
+    old_path, new_path = old_and_new
+    window = _open(qtbot, old_path)
+    page: Any = window.data_page
+    page.add_widget("distribution")
+    expected = [state.spec.type_id for state in page.states()]
+    qtbot.waitUntil(lambda: not page.is_saving, timeout=WAIT_MS)
+    _switch(qtbot, window, new_path)
+    reads: list[bool] = []
+    read = panel.load_panel_layout
+
+    def spied(database: Database) -> str | None:
+        reads.append(threading.current_thread() is threading.main_thread())
+        return read(database)
+
+    monkeypatch.setattr(panel, "load_panel_layout", spied)
+    _switch(qtbot, window, old_path)
+    shown: Any = window.data_page
+    assert [state.spec.type_id for state in shown.states()] == expected
+    assert shown.notices() == []
+    assert reads == [False]
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)

@@ -63,6 +63,7 @@ __all__ = [
     "CustomerQuery",
     "PanelData",
     "QueryKind",
+    "SavedPanelLayout",
     "assemble_panel_data",
     "book_contacts",
     "build_panel_data",
@@ -72,6 +73,7 @@ __all__ = [
     "empty_panel_data",
     "load_contact_book",
     "load_panel_layout",
+    "read_saved_panel_layout",
     "save_panel_layout",
 ]
 
@@ -704,6 +706,30 @@ def load_panel_layout(database: Database) -> str | None:
     from clmdesk.storage.panel_layout import read_panel_layout_text
 
     return read_panel_layout_text(database)
+
+
+@dataclass(frozen=True)
+class SavedPanelLayout:
+    """The panel's saved layout as read from a database.
+
+    Attributes
+    ----------
+    text
+        Raw JSON text; None when never saved or when it could not be read.
+    error
+        Why it could not be read (the panel then opens with its default).
+    """
+
+    text: str | None
+    error: str | None = None
+
+
+def read_saved_panel_layout(database: Database) -> SavedPanelLayout:
+    """The saved layout, or why it could not be read: a bad settings row must not keep the panel from opening."""
+    try:
+        return SavedPanelLayout(load_panel_layout(database))
+    except Exception as exc:
+        return SavedPanelLayout(None, str(exc))
 
 
 def save_panel_layout(database: Database, entries: Sequence[Any]) -> None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from clmdesk.core.messages import Message
     from clmdesk.core.tasks import IsCancelled, Progress
+    from clmdesk.services.panel import SavedPanelLayout
 
 # OpeningStep follows upgrade_to_head's steps: backup copy, scripts, done.
 assert UPGRADE_STEPS == 2
@@ -68,6 +69,7 @@ class OpenedDatabase:
     database: Database
     info: DatabaseInfo
     warning: Message | None
+    panel_layout: SavedPanelLayout | None = None
 
 
 class _Attempt:
@@ -142,13 +144,17 @@ def open_for_window(
         info = describe_database(database)
         path = database.path
         warning = risky_location(path) if path is not None else None
+        # Read here, not on the GUI thread when the panel is built.
+        from clmdesk.services.panel import read_saved_panel_layout
+
+        layout = read_saved_panel_layout(database)
         attempt.check()
     except BaseException as exc:
         database.close()
         if getattr(exc, "orig", None) is None:
             raise  # not the driver's: Cancelled, or a fault of ours
         raise cannot_open(database.location, exc) from exc
-    return OpenedDatabase(target, is_demo, database, info, warning)
+    return OpenedDatabase(target, is_demo, database, info, warning, layout)
 
 
 def shown_location(target: str) -> str:

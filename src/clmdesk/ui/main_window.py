@@ -84,6 +84,7 @@ from clmdesk.workers.runner import TaskRunner
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from clmdesk.services.panel import SavedPanelLayout
     from clmdesk.services.workspace import DatabaseInfo
     from clmdesk.storage.database import Database
 
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         self.preferences = preferences
         self.language = language
         self.database: Database | None = None
+        # The panel layout read with the database's opening, until a panel is built.
+        self._panel_layout: SavedPanelLayout | None = None
         self._lease: DatabaseLease | None = None
         self.info: DatabaseInfo | None = None
         self._is_demo = False
@@ -488,6 +491,7 @@ class MainWindow(QMainWindow):
             self.close()
             return
         self._opening_page_up = False
+        self._panel_layout = opened.panel_layout
         self._set_database(opened.database, is_demo=opened.is_demo, info=opened.info)
         self.database_opened.emit(opened.target)
         if opened.info.needs_classification and not opened.is_demo:
@@ -608,7 +612,10 @@ class MainWindow(QMainWindow):
         if self.data_page is None:
             assert self.database is not None
             page_module = importlib.import_module("clmdesk.ui.dashboard.panel_page")
-            page = page_module.PanelPage(self.database, lease=self._lease)
+            page = page_module.PanelPage(
+                self.database, lease=self._lease, saved_layout=self._panel_layout
+            )
+            self._panel_layout = None  # the page keeps its layout up to date
             if hasattr(page, "data_ready"):
                 page.data_ready.connect(self.data_ready)
             self.data_page = page

@@ -15,6 +15,7 @@ from clmdesk.services.demo import ensure_demo_database
 from clmdesk.services.panel import (
     CustomerQuery,
     QueryKind,
+    SavedPanelLayout,
     load_panel_layout,
     save_panel_layout,
 )
@@ -267,6 +268,19 @@ def test_a_corrupt_layout_falls_back_to_the_default_with_a_notice(
     text_saved = load_panel_layout(database)
     assert text_saved is not None
     assert [e["type_id"] for e in json.loads(text_saved)] == DEFAULT_TYPES
+    page.shutdown()
+
+
+def test_a_layout_that_could_not_be_read_opens_the_default_with_a_notice(
+    qtbot: QtBot, database: Database
+) -> None:
+    """As read with the database's opening: the page neither reads it again nor hides why."""
+    page = PanelPage(database, saved_layout=SavedPanelLayout(None, "disk I/O error"))
+    qtbot.addWidget(page)
+    assert _types(page) == DEFAULT_TYPES
+    assert len(page.notices()) == 1
+    assert "could not be read" in page.notices()[0]
+    assert "disk I/O error" in page.notices()[0]
     page.shutdown()
 
 

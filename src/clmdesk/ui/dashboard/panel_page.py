@@ -40,12 +40,13 @@ from clmdesk.services.panel import (
     CustomerQuery,
     PanelData,
     QueryKind,
+    SavedPanelLayout,
     book_contacts,
     build_panel_data,
     customer_list,
     database_contacts,
     load_contact_book,
-    load_panel_layout,
+    read_saved_panel_layout,
 )
 from clmdesk.ui.charts.formatting import format_count, format_date, format_month_long
 from clmdesk.ui.customer_list.dialog import CustomerListDialog
@@ -112,7 +113,9 @@ class WidgetSettingsDialog(QDialog):
 class PanelPage(QWidget):
     """The customizable panel of widgets.
 
-    Construct with the open database (and the window's lease on it); call
+    Construct with the open database (and the window's lease on it, and
+    the layout read with its opening: without it the page reads it itself,
+    on the GUI thread); call
     :meth:`refresh` after an import, an undo or a stage-model change (the
     panel reloads in the background and keeps showing the previous figures
     meanwhile). Without a lease, whoever closes the database waits for the
@@ -142,11 +145,13 @@ class PanelPage(QWidget):
         parent: QWidget | None = None,
         *,
         lease: DatabaseLease | None = None,
+        saved_layout: SavedPanelLayout | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("panelPage")
         self._database = database
         self._lease = lease
+        self._saved_layout = saved_layout
         self._writer: LayoutWriter | None = None
         self._shut_down = False
         self._data: PanelData | None = None
@@ -426,22 +431,24 @@ class PanelPage(QWidget):
         ]
 
     def load_layout(self) -> None:
-        """Build the tiles from the layout saved in the database (default when none)."""
+        """Build the tiles from the layout saved in the database (default when none).
+
+        The layout read with the database's opening is used once; otherwise
+        (another database, or a page made without it) it is read here.
+        """
         self._saving_enabled = False
-        text = None
-        if self._database is not None:
-            try:
-                text = load_panel_layout(self._database)
-            except Exception as exc:
-                # An unreadable settings row must not keep the panel from opening.
-                self.show_notice(
-                    self.tr("The saved panel layout could not be read: {error}").format(
-                        error=exc
-                    )
-                )
-        states, notices = layout_from_text(text)
+        saved, self._saved_layout = self._saved_layout, None
+        if saved is None and self._database is not None:
+            saved = read_saved_panel_layout(self._database)
+        states, notices = layout_from_text(saved.text if saved is not None else None)
         self.apply_states(states)
         self.clear_notices()
+        if saved is not None and saved.error is not None:
+            self.show_notice(
+                self.tr("The saved panel layout could not be read: {error}").format(
+                    error=saved.error
+                )
+            )
         for notice in notices:
             self.show_notice(notice)
         self._saving_enabled = True
