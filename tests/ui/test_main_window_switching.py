@@ -165,6 +165,24 @@ def _open(qtbot: Any, path: Path) -> MainWindow:
     return window
 
 
+def _open_noting_close(
+    qtbot: Any, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[MainWindow, Database, list[str]]:
+    """A window on ``path``, its database, and a list that gets "closed" when it closes."""
+    window = _open(qtbot, path)
+    database = window.database
+    assert database is not None
+    events: list[str] = []
+    real_close = database.close
+
+    def close() -> None:
+        events.append("closed")
+        real_close()
+
+    monkeypatch.setattr(database, "close", close)
+    return window, database, events
+
+
 def _switch(qtbot: Any, window: MainWindow, path: Path) -> None:
     """Open ``path`` in ``window`` and wait until its panel has loaded."""
     # Not data_ready: a refresh of the database left may still announce its page.
@@ -459,17 +477,7 @@ def test_switching_with_a_layout_change_unsaved_saves_it_into_the_database_left(
     from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
 
     old_path, new_path = old_and_new
-    window = _open(qtbot, old_path)
-    old = window.database
-    assert old is not None
-    events: list[str] = []
-    real_close = old.close
-
-    def close() -> None:
-        events.append("closed")
-        real_close()
-
-    monkeypatch.setattr(old, "close", close)
+    window, old, events = _open_noting_close(qtbot, old_path, monkeypatch)
     page: Any = window.data_page
     page.add_widget("distribution")  # saved after a short delay: not yet
     expected = [state.spec.type_id for state in page.states()]
@@ -539,17 +547,7 @@ def test_switching_while_a_stage_model_save_waits_closes_the_dialog_once_saved(
     from tests.ui.held_write import LIMIT_MS, OtherWrite, longest_gap
 
     old_path, new_path = old_and_new
-    window = _open(qtbot, old_path)
-    old = window.database
-    assert old is not None
-    events: list[str] = []
-    real_close = old.close
-
-    def close() -> None:
-        events.append("closed")
-        real_close()
-
-    monkeypatch.setattr(old, "close", close)
+    window, old, events = _open_noting_close(qtbot, old_path, monkeypatch)
     reclassified: list[object] = []
     window.tasks.started.connect(lambda: reclassified.append(True))
     window.edit_stage_model()
